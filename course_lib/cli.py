@@ -1,0 +1,105 @@
+"""The `course` command: doctor, data, run, release, lab."""
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from course_lib.paths import lessons_dir
+
+
+def _doctor(args) -> int:
+    from course_lib.env import format_environment_report
+
+    print(format_environment_report())
+    return 0
+
+
+def _data(args) -> int:
+    from course_lib import data
+
+    try:
+        if args.action == "status":
+            print(data.format_data_status())
+        elif args.action == "fetch":
+            for path in data.fetch(args.name):
+                print(f"fetched {path}")
+        elif args.action == "import":
+            for path in data.import_data(Path(args.path)):
+                print(f"imported {path}")
+    except data.DataError as err:
+        print(f"course data {args.action}: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _run(args) -> int:
+    from course_lib.runner import run_lessons
+
+    try:
+        results = run_lessons(args.lessons, profile=args.profile, out=args.out)
+    except ValueError as err:
+        print(f"course run: {err}", file=sys.stderr)
+        return 2
+    return 0 if all(entry["passed"] for entry in results.values()) else 1
+
+
+def _release(args) -> int:
+    from course_lib.release import ReleaseError, release_course
+    from course_lib.runner import lesson_paths
+
+    try:
+        written = release_course(Path(args.out), lesson_paths(args.lessons))
+    except ReleaseError as err:
+        print(f"course release: refused, nothing written: {err}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def _lab(args) -> int:
+    return subprocess.call([sys.executable, "-m", "jupyterlab", str(lessons_dir())])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of `course` (also used by the tests)."""
+    parser = argparse.ArgumentParser(prog="course", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("doctor", help="versions, backend, devices, profile, data status").set_defaults(
+        func=_doctor
+    )
+
+    data = sub.add_parser("data", help="dataset status, download and offline import")
+    data_sub = data.add_subparsers(dest="action", required=True)
+    data_sub.add_parser("status", help="where each dataset was found and whether it verified")
+    fetch = data_sub.add_parser("fetch", help="download a dataset (needs network)")
+    fetch.add_argument("name", nargs="?", help="fashion_mnist or imdb (default: both)")
+    imp = data_sub.add_parser("import", help="verify a file or folder and copy it into the cache")
+    imp.add_argument("path")
+    data.set_defaults(func=_data)
+
+    run = sub.add_parser("run", help="execute lessons headless; HTML pages and build/report.json")
+    run.add_argument("lessons", nargs="*", help="e.g. 00 or 04_autoencoder (default: all)")
+    run.add_argument("--profile", choices=["smoke", "quick", "full"], help="default: $COURSE_PROFILE or quick")
+    run.add_argument("--out", type=Path, help="build folder (default: build/)")
+    run.set_defaults(func=_run)
+
+    release = sub.add_parser("release", help="write student notebooks (solutions removed)")
+    release.add_argument("--out", required=True, help="folder for the student notebooks")
+    release.add_argument("lessons", nargs="*", help="default: all lessons")
+    release.set_defaults(func=_release)
+
+    sub.add_parser("lab", help="open JupyterLab on lessons/").set_defaults(func=_lab)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Entry point of the `course` console script."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""Where the course keeps its lessons, data cache and build outputs."""
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parent
+
+
+def lessons_dir() -> Path:
+    """The folder of lesson notebooks (`lessons/` beside course_lib)."""
+    return REPO_ROOT / "lessons"
+
+
+def build_dir() -> Path:
+    """Executed notebooks, HTML pages and report.json go here (`$COURSE_BUILD_DIR` or `build/`)."""
+    return Path(os.environ.get("COURSE_BUILD_DIR") or REPO_ROOT / "build")
+
+
+def data_dir() -> Path:
+    """The dataset cache: `$COURSE_DATA_DIR`, else `data/` in a checkout, else ~/.cache/course_lib."""
+    env = os.environ.get("COURSE_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
+    if (REPO_ROOT / "data").is_dir() and (REPO_ROOT / "pyproject.toml").is_file():
+        return REPO_ROOT / "data"
+    return Path.home() / ".cache" / "course_lib"

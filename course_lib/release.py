@@ -1,0 +1,228 @@
+"""Student versions of the lesson notebooks: solutions and hidden tests stripped (nbgrader markers).
+
+A solution sits between lines `### BEGIN SOLUTION` and `### END SOLUTION`, hidden checks between
+`### BEGIN HIDDEN TESTS` and `### END HIDDEN TESTS`; a marker is a line whose stripped text is
+exactly one of these. Cell indices in error messages are 0-based, line numbers 1-based.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import keyword
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+BEGIN_SOLUTION = "### BEGIN SOLUTION"
+END_SOLUTION = "### END SOLUTION"
+BEGIN_HIDDEN_TESTS = "### BEGIN HIDDEN TESTS"
+END_HIDDEN_TESTS = "### END HIDDEN TESTS"
+
+CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
+ANSWER_STUB = "YOUR ANSWER HERE"
+
+_BEGIN = {BEGIN_SOLUTION: "solution", BEGIN_HIDDEN_TESTS: "hidden-test"}
+_END = {END_SOLUTION: "solution", END_HIDDEN_TESTS: "hidden-test"}
+_BEGIN_OF = {kind: marker for marker, kind in _BEGIN.items()}
+_END_OF = {kind: marker for marker, kind in _END.items()}
+_MARKERS = frozenset(_BEGIN) | frozenset(_END)
+_STUB_LINES = frozenset(CODE_STUB) | {ANSWER_STUB}
+
+# A near miss such as "## BEGIN SOLUTION" is no marker, so its region would ship to students
+# unnoticed: such lines are refused rather than kept as ordinary text.
+_MARKER_LIKE = re.compile(r"#*\s*(BEGIN|END)\s+(SOLUTION|HIDDEN\s+TESTS)", re.IGNORECASE)
+_KEYWORDS = frozenset(keyword.kwlist)
+
+
+class ReleaseError(Exception):
+    """A notebook cannot be released: unbalanced markers, or solution text would reach students."""
+
+
+@dataclass(frozen=True)
+class _Region:
+    """One marked region of a cell: lines[begin] and lines[end] are its markers."""
+
+    kind: str
+    begin: int
+    end: int
+    indent: str
+
+
+def _lines(cell: NotebookNode) -> list[str]:
+    """The cell's source as lines, whether stored as one string or a list of strings."""
+    source = cell.get("source", "")
+    if isinstance(source, list):
+        source = "".join(source)
+    # split("\n"), not splitlines(): a "\f" or "\x1c" inside a string literal is not a line end.
+    return source.split("\n")
+
+
+def _regions(lines: list[str], where: str) -> list[_Region]:
+    """The marked regions of one cell, or ReleaseError for unbalanced or malformed markers."""
+    regions = []
+    open_kind, open_at = None, -1
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if text in _BEGIN:
+            if open_kind is not None:
+                raise ReleaseError(
+                    f"{where}, line {i + 1}: {text!r} inside the {open_kind} region opened at "
+                    f"line {open_at + 1} (nested or interleaved markers)"
+                )
+            open_kind, open_at = _BEGIN[text], i
+        elif text in _END:
+            kind = _END[text]
+            if open_kind is None:
+                raise ReleaseError(
+                    f"{where}, line {i + 1}: {text!r} without a matching {_BEGIN_OF[kind]!r}"
+                )
+            if kind != open_kind:
+                raise ReleaseError(
+                    f"{where}, line {i + 1}: {text!r} closes the {open_kind} region opened at "
+                    f"line {open_at + 1} by {_BEGIN_OF[open_kind]!r} (interleaved markers)"
+                )
+            begin = lines[open_at]
+            regions.append(_Region(kind, open_at, i, begin[: len(begin) - len(begin.lstrip())]))
+            open_kind = None
+        elif _MARKER_LIKE.fullmatch(text):
+            raise ReleaseError(
+                f"{where}, line {i + 1}: malformed marker {text!r}; a marker line must read "
+                f"exactly one of {sorted(_MARKERS)}"
+            )
+    if open_kind is not None:
+        raise ReleaseError(
+            f"{where}, line {open_at + 1}: {_BEGIN_OF[open_kind]!r} without a matching "
+            f"{_END_OF[open_kind]!r}"
+        )
+    return regions
+
+
+def _strip_regions(lines: list[str], regions: list[_Region], is_code: bool) -> list[str]:
+    """The cell's lines with solutions replaced by stubs and hidden tests dropped."""
+    out: list[str] = []
+    pos = 0
+    for region in regions:
+        out.extend(lines[pos : region.begin])
+        if region.kind == "solution":
+            stub = CODE_STUB if is_code else (ANSWER_STUB,)
+            # The BEGIN marker's indentation keeps a stub inside a function body valid Python.
+            out.extend(region.indent + line for line in stub)
+        pos = region.end + 1
+    out.extend(lines[pos:])
+    if regions:
+        # A region removed at the end of a cell would otherwise leave dangling blank lines.
+        while out and not out[-1].strip():
+            out.pop()
+    return out
+
+
+def _is_trivial(text: str, is_code: bool) -> bool:
+    """Whether a stripped line is too generic to count as leaked solution text."""
+    if not text:
+        return True
+    if is_code and text.startswith("#"):
+        return True
+    if not is_code and text.startswith(("```", "~~~")):
+        return True
+    # Lines of brackets, punctuation and bare keywords (")", "else:", "return None") occur in
+    # any notebook; matching them would report leaks that are not there.
+    return all(word in _KEYWORDS for word in re.findall(r"\w+", text))
+
+
+def _check_no_leaks(
+    nb: NotebookNode, student: NotebookNode, regions: list[list[_Region]], name: str
+) -> None:
+    """Raise ReleaseError if a marker, solution or hidden-test line survives in the student copy."""
+    secrets: dict[str, tuple[str, int]] = {}
+    for index, (cell, cell_regions) in enumerate(zip(nb.cells, regions, strict=True)):
+        lines = _lines(cell)
+        is_code = cell.cell_type == "code"
+        for region in cell_regions:
+            for line in lines[region.begin + 1 : region.end]:
+                text = line.strip()
+                if text not in _STUB_LINES and not _is_trivial(text, is_code):
+                    secrets.setdefault(text, (region.kind, index))
+    for index, cell in enumerate(student.cells):
+        for number, line in enumerate(_lines(cell), start=1):
+            text = line.strip()
+            where = f"{name}: cell {index}, line {number}"
+            if text in _MARKERS or _MARKER_LIKE.fullmatch(text):
+                raise ReleaseError(f"{where}: marker line {text!r} left in the student notebook")
+            if text in secrets:
+                kind, origin = secrets[text]
+                raise ReleaseError(
+                    f"{where}: {kind} line from cell {origin} leaks into the student "
+                    f"notebook: {text!r}"
+                )
+
+
+def student_notebook(nb: NotebookNode, name: str) -> NotebookNode:
+    """A new student copy of `nb`: solutions stubbed, hidden tests removed, outputs cleared."""
+    student = nbformat.from_dict(copy.deepcopy(nb))
+    all_regions = []
+    for index, cell in enumerate(student.cells):
+        lines = _lines(cell)
+        regions = _regions(lines, f"{name}: cell {index}")
+        all_regions.append(regions)
+        is_code = cell.cell_type == "code"
+        cell.source = "\n".join(_strip_regions(lines, regions, is_code))
+        if is_code:
+            cell.outputs = []
+            cell.execution_count = None
+    _check_no_leaks(nb, student, all_regions, name)
+    return student
+
+
+def _write_atomic(nb: NotebookNode, path: Path) -> None:
+    """Write `nb` to `path` through a temporary file, so a reader never sees half a notebook."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            nbformat.write(nb, fh)
+        # mkstemp creates mode 0600; students and web servers need to read the released files.
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def release_course(
+    out_dir: str | os.PathLike[str], notebooks: Iterable[str | os.PathLike[str]]
+) -> list[Path]:
+    """Write the student version of each notebook to out_dir under the same file name."""
+    out = Path(out_dir)
+    built: list[tuple[Path, NotebookNode]] = []
+    sources: dict[str, Path] = {}
+    # Build everything before writing anything: one broken notebook must not leave a half release.
+    for source in map(Path, notebooks):
+        name = source.name
+        if name in sources:
+            raise ReleaseError(f"{name}: both {sources[name]} and {source} would be written there")
+        sources[name] = source
+        target = out / name
+        if target.resolve() == source.resolve():
+            raise ReleaseError(f"{name}: writing to {target} would overwrite the instructor copy")
+        try:
+            nb = nbformat.read(source, as_version=4)
+        except (OSError, ValueError) as exc:
+            raise ReleaseError(f"{name}: cannot read {source}: {exc}") from exc
+        student = student_notebook(nb, name)
+        try:
+            nbformat.validate(student)
+        except nbformat.ValidationError as exc:
+            message = f"{name}: the student version is not a valid notebook: {exc}"
+            raise ReleaseError(message) from exc
+        built.append((target, student))
+    out.mkdir(parents=True, exist_ok=True)
+    for target, student in built:
+        _write_atomic(student, target)
+    return [target for target, _ in built]

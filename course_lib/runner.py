@@ -1,0 +1,135 @@
+"""`course run`: execute lessons headless, save executed notebooks, HTML pages and report.json."""
+
+import json
+import os
+import time
+from pathlib import Path
+
+import nbformat
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+from jupyter_client.manager import KernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from course_lib.paths import build_dir, lessons_dir
+from course_lib.profiles import active_profile, check_profile
+
+
+class CurrentEnvKernelSpecs(KernelSpecManager):
+    """Every kernel name maps to this interpreter, so lessons run in the course's own venv."""
+
+    def get_kernel_spec(self, kernel_name):
+        import ipykernel.kernelspec
+
+        return KernelSpec(
+            resource_dir=ipykernel.kernelspec.RESOURCES, **ipykernel.kernelspec.get_kernel_dict()
+        )
+
+
+def lesson_paths(names=None, folder: Path | None = None) -> list[Path]:
+    """Resolve lesson names ('00', '00_setup', 'lessons/00_setup.ipynb'); none means all."""
+    folder = folder or lessons_dir()
+    available = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+    if not names:
+        return available
+    chosen = []
+    for name in names:
+        path = Path(name)
+        if path.suffix == ".ipynb" and path.is_file():
+            chosen.append(path)
+            continue
+        matches = [p for p in available if p.stem == name or p.stem.split("_", 1)[0] == name]
+        if len(matches) != 1:
+            listing = ", ".join(p.stem for p in available)
+            raise ValueError(f"no single lesson matches {name!r}; lessons: {listing}")
+        chosen.append(matches[0])
+    return chosen
+
+
+def execute_notebook(nb, cwd: Path, env: dict | None = None, timeout: int = 900):
+    """Run every cell of `nb` in a fresh kernel of this interpreter; returns the executed nb.
+    Raises nbclient's CellExecutionError on the first failing cell (nb keeps the outputs)."""
+    km = KernelManager(kernel_name="python3", kernel_spec_manager=CurrentEnvKernelSpecs())
+    client = NotebookClient(
+        nb, km=km, timeout=timeout, resources={"metadata": {"path": str(cwd)}}
+    )
+    client.execute(env={**os.environ, **(env or {})}, cwd=str(cwd))
+    return nb
+
+
+def _write_html(nb, path: Path) -> None:
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_notebook_node(nb)
+    path.write_text(body, encoding="utf-8")
+
+
+def run_lesson(path: Path, profile: str, out: Path) -> dict:
+    """Execute one lesson in `profile`; returns its report entry (seconds, metrics, checks)."""
+    metrics_dir = out / "metrics"
+    metrics_file = metrics_dir / f"{path.stem}.json"
+    metrics_file.unlink(missing_ok=True)
+    nb = nbformat.read(path, as_version=4)
+    env = {"COURSE_PROFILE": profile, "COURSE_REPORT_DIR": str(metrics_dir)}
+    start = time.perf_counter()
+    error = None
+    try:
+        execute_notebook(nb, cwd=path.parent, env=env)
+    except CellExecutionError as err:
+        error = f"{err.ename}: {err.evalue}"
+    seconds = round(time.perf_counter() - start, 1)
+    for sub in ("executed", "html"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, out / "executed" / path.name)
+    _write_html(nb, out / "html" / f"{path.stem}.html")
+    entry = {"profile": profile, "backend": None, "seconds": seconds, "metrics": {}, "checks": []}
+    if metrics_file.is_file():
+        entry.update(json.loads(metrics_file.read_text(encoding="utf-8")))
+    entry["seconds"] = seconds
+    entry["passed"] = error is None and bool(entry["checks"]) and all(
+        c["passed"] for c in entry["checks"]
+    )
+    if error:
+        entry["error"] = error
+    return entry
+
+
+def run_lessons(names=None, profile: str | None = None, out: Path | None = None,
+                echo=print) -> dict:
+    """Run lessons and merge their entries into `<build>/report.json`; returns the new entries."""
+    profile = check_profile(profile) if profile else active_profile()
+    out = Path(out or build_dir())
+    out.mkdir(parents=True, exist_ok=True)
+    report_path = out / "report.json"
+    report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.is_file() else {}
+    results = {}
+    for path in lesson_paths(names):
+        echo(f"running {path.stem} ({profile}) ...")
+        results[path.stem] = entry = run_lesson(path, profile, out)
+        report[path.stem] = entry
+        tmp = report_path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, report_path)
+        if "error" in entry:
+            echo(f"  failed: {entry['error'][:300]}")
+    echo("")
+    echo(format_results(results))
+    echo("")
+    echo(f"HTML pages: {out / 'html'}")
+    echo(f"report:     {report_path}")
+    return results
+
+
+def format_results(results: dict) -> str:
+    """A table: lesson, seconds, checks passed / total, status."""
+    lines = [f"{'lesson':<36} {'seconds':>8} {'checks':>8}  status"]
+    for lesson, entry in results.items():
+        passed = sum(c["passed"] for c in entry["checks"])
+        status = "ok" if entry["passed"] else "FAILED"
+        lines.append(
+            f"{lesson:<36} {entry['seconds']:>8.1f} {f'{passed}/{len(entry['checks'])}':>8}  {status}"
+        )
+    total = sum(e["seconds"] for e in results.values())
+    lines.append(f"{'total':<36} {total:>8.1f}")
+    return "\n".join(lines)
+

@@ -1,0 +1,51 @@
+"""Lesson start-up: quiet logs, one seed for everything, the profile's budget, progress bars."""
+
+import logging
+import os
+import warnings
+
+from course_lib import checks
+from course_lib.profiles import active_profile, budget
+
+
+def quiet_logs() -> None:
+    """Silence TensorFlow's C++ and Python log noise (set before TF loads where possible)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    logging.getLogger("absl").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", message=".*np.find_common_type.*")
+
+
+def set_seed(seed: int = 0) -> None:
+    """Seed Python, NumPy and the Keras backend; on TensorFlow also make ops deterministic."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+
+
+def setup_lesson(lesson: str, seed: int = 0):
+    """Start a lesson: quiet logs, seed everything, reset metrics; returns its budget namespace."""
+    quiet_logs()
+    import keras
+
+    set_seed(seed)
+    checks.start_lesson(lesson)
+    lesson_budget = budget(lesson)
+    print(
+        f"lesson {lesson} | profile {active_profile()} | "
+        f"keras {keras.__version__} ({keras.backend.backend()}) | seed {seed}"
+    )
+    print("budget:", ", ".join(f"{k}={v}" for k, v in vars(lesson_budget).items()))
+    return lesson_budget
+
+
+def progress(iterable=None, **kwargs):
+    """tqdm.auto progress bar for long loops; hidden in the smoke profile."""
+    from tqdm.auto import tqdm
+
+    kwargs.setdefault("disable", active_profile() == "smoke")
+    return tqdm(iterable, **kwargs)

@@ -1,0 +1,47 @@
+import nbformat
+import pytest
+
+from course_lib import cli
+
+
+def test_doctor_reports_versions_devices_profile_and_data(capsys, monkeypatch):
+    monkeypatch.setenv("COURSE_PROFILE", "smoke")
+    assert cli.main(["doctor"]) == 0
+    out = capsys.readouterr().out
+    for label in ("Python", "Keras", "Backend", "Devices", "CPU threads", "Profile       smoke"):
+        assert label in out
+    assert "fashion_mnist" in out and "imdb" in out
+
+
+def test_data_status_lists_every_dataset(capsys):
+    assert cli.main(["data", "status"]) == 0
+    out = capsys.readouterr().out
+    for name in ("fashion_mnist", "imdb", "digits", "image_patches"):
+        assert name in out
+
+
+def test_data_import_of_a_missing_path_fails_cleanly(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "cache"))
+    assert cli.main(["data", "import", str(tmp_path / "nothing.tar.gz")]) == 1
+    assert "course data import" in capsys.readouterr().err
+    assert not any((tmp_path / "cache").rglob("*")) if (tmp_path / "cache").exists() else True
+
+
+def test_release_writes_student_lessons(tmp_path, capsys):
+    assert cli.main(["release", "--out", str(tmp_path)]) == 0
+    written = sorted(tmp_path.glob("*.ipynb"))
+    assert [p.name for p in written][:1] == ["00_setup.ipynb"]
+    text = "\n".join(c.source for c in nbformat.read(written[0], as_version=4).cells)
+    assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
+    assert "return n_inputs * n_units + n_units" not in text
+
+
+def test_run_unknown_lesson_exits_2(capsys):
+    assert cli.main(["run", "--profile", "smoke", "no_such_lesson"]) == 2
+    assert "no single lesson matches" in capsys.readouterr().err
+
+
+def test_unknown_profile_is_rejected_by_the_parser(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["run", "--profile", "fast"])
+    assert "invalid choice: 'fast'" in capsys.readouterr().err

@@ -1,0 +1,67 @@
+"""Hygiene of the lesson notebooks: committed without outputs, wired to the course's budgets,
+targets and exercise convention, and releasable as student versions."""
+
+import re
+
+import nbformat
+import pytest
+
+from course_lib import checks, profiles
+from course_lib.paths import lessons_dir
+from course_lib.release import student_notebook
+
+LESSONS = sorted(lessons_dir().glob("*.ipynb"))
+
+
+def test_lessons_exist_and_are_numbered_uniquely():
+    assert LESSONS, "no lessons found"
+    numbers = [p.name[:2] for p in LESSONS]
+    assert all(re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", p.name) for p in LESSONS), numbers
+    assert len(set(numbers)) == len(numbers)
+
+
+@pytest.fixture(params=LESSONS, ids=[p.stem for p in LESSONS])
+def lesson(request):
+    path = request.param
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    return path.stem, nb
+
+
+def _code(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def test_committed_without_outputs(lesson):
+    name, nb = lesson
+    dirty = [i for i, c in enumerate(nb.cells) if c.get("outputs") or c.get("execution_count")]
+    assert dirty == [], f"{name}: cells {dirty} carry outputs; run `make format` (nbstripout)"
+
+
+def test_starts_with_setup_and_ends_with_self_check(lesson):
+    name, nb = lesson
+    code = _code(nb)
+    assert f'cl.setup_lesson("{name}")' in code[0].source
+    assert code[-1].source.strip() == "cl.check_targets()"
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+
+
+def test_has_budget_and_targets_for_every_profile(lesson):
+    name, nb = lesson
+    recorded = set(re.findall(r'cl\.record\("([a-z0-9_]+)"', "\n".join(c.source for c in _code(nb))))
+    for profile in profiles.PROFILES:
+        assert vars(profiles.budget(name, profile=profile))
+        targets = checks.lesson_targets(name, profile=profile)
+        assert set(targets) <= recorded, f"{name}: targets never recorded: {set(targets) - recorded}"
+        assert len(targets) >= 2
+
+
+def test_has_exercises_that_release_cleanly(lesson):
+    name, nb = lesson
+    text = "\n".join(c.source for c in nb.cells)
+    assert "## " in text and "演習" in text
+    assert text.count("### BEGIN SOLUTION") >= 2
+    student = student_notebook(nb, name)
+    student_text = "\n".join(c.source for c in student.cells)
+    assert "### BEGIN SOLUTION" not in student_text
+    assert "raise NotImplementedError()" in student_text

@@ -1,0 +1,59 @@
+import pytest
+
+import course_lib as cl
+from course_lib import profiles
+
+
+def test_default_profile_is_quick(monkeypatch):
+    monkeypatch.delenv("COURSE_PROFILE", raising=False)
+    assert cl.active_profile() == "quick"
+
+
+@pytest.mark.parametrize("name", ["smoke", "quick", "full"])
+def test_profile_from_environment(monkeypatch, name):
+    monkeypatch.setenv("COURSE_PROFILE", name)
+    assert cl.active_profile() == name
+
+
+def test_unknown_profile_lists_valid_names(monkeypatch):
+    monkeypatch.setenv("COURSE_PROFILE", "fast")
+    with pytest.raises(ValueError, match=r"'fast'.*smoke, quick, full"):
+        cl.active_profile()
+
+
+def test_budget_by_name_per_profile():
+    smoke = cl.budget("00_setup", profile="smoke")
+    quick = cl.budget("00_setup", profile="quick")
+    assert smoke.epochs == 10 and quick.epochs == 40
+    assert smoke.batch_size == quick.batch_size == 32  # a scalar applies to every profile
+
+
+def test_budget_follows_active_profile(monkeypatch):
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    assert cl.budget("00_setup").epochs == 80
+
+
+def test_budget_unknown_lesson():
+    with pytest.raises(KeyError, match="no budget for lesson '99_nothing'"):
+        cl.budget("99_nothing")
+
+
+def test_budget_table_needs_all_three_profiles(tmp_path):
+    path = tmp_path / "budgets.toml"
+    path.write_text("[x]\nepochs = { smoke = 1, quick = 2 }\n")
+    with pytest.raises(ValueError, match=r"missing \['full'\]"):
+        profiles.budget("x", profile="quick", path=path)
+
+
+def test_every_budget_entry_is_complete():
+    table = profiles._load_toml(profiles.BUDGETS_FILE)
+    for lesson in table:
+        for profile in profiles.PROFILES:
+            values = vars(profiles.budget(lesson, profile=profile))
+            assert values, lesson
+            assert all(isinstance(v, int | float | str) for v in values.values())
+
+
+@pytest.mark.parametrize("profile, verbose", [("smoke", 0), ("quick", 2), ("full", 2)])
+def test_fit_verbose(profile, verbose):
+    assert cl.fit_verbose(profile) == verbose
