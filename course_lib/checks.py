@@ -67,14 +67,13 @@ def start_lesson(lesson: str) -> None:
     _state["lesson"] = lesson
 
 
-def record(name: str, value) -> float:
-    """Record metric `name` (a number) for the self-check; returns it as a float."""
+def record(name: str, value) -> None:
+    """Record metric `name` (a number) for the lesson's self-check."""
     try:
         value = float(value)
     except (TypeError, ValueError) as err:
         raise TypeError(f"metric {name!r} must be a number, got {type(value).__name__}") from err
     _metrics[name] = value
-    return value
 
 
 def recorded_metrics() -> dict:
@@ -113,7 +112,7 @@ def _keras_backend() -> str:
     return keras.backend.backend()
 
 
-def check_targets(lesson: str | None = None, profile: str | None = None) -> list[dict]:
+def check_targets(lesson: str | None = None, profile: str | None = None) -> None:
     """Compare recorded metrics with the lesson's targets, print the table, raise on a miss.
 
     Writes `$COURSE_REPORT_DIR/<lesson>.json` when that variable is set (used by `course run`).
@@ -142,4 +141,3 @@ def check_targets(lesson: str | None = None, profile: str | None = None) -> list
     if missed:
         raise AssertionError(f"{lesson} ({profile}): targets missed: {', '.join(missed)}")
     print(f"all {len(rows)} checks passed")
-    return rows

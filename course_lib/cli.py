@@ -82,7 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="execute lessons headless; HTML pages and build/report.json")
     run.add_argument("lessons", nargs="*", help="e.g. 00 or 04_autoencoder (default: all)")
-    run.add_argument("--profile", choices=["smoke", "quick", "full"], help="default: $COURSE_PROFILE or quick")
+    run.add_argument(
+        "--profile", choices=["smoke", "quick", "full"], help="default: $COURSE_PROFILE or quick"
+    )
     run.add_argument("--out", type=Path, help="build folder (default: build/)")
     run.set_defaults(func=_run)
 

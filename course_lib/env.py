@@ -12,7 +12,10 @@ def _devices(backend: str) -> list[str]:
     if backend == "tensorflow":
         import tensorflow as tf
 
-        return [f"{d.device_type}:{d.name.rsplit(':', 1)[-1]}" for d in tf.config.list_physical_devices()]
+        return [
+            f"{d.device_type}:{d.name.rsplit(':', 1)[-1]}"
+            for d in tf.config.list_physical_devices()
+        ]
     if backend == "jax":
         import jax
 
@@ -20,7 +23,9 @@ def _devices(backend: str) -> list[str]:
     if backend == "torch":
         import torch
 
-        gpus = [f"GPU:{i} {torch.cuda.get_device_name(i)}" for i in range(torch.cuda.device_count())]
+        gpus = [
+            f"GPU:{i} {torch.cuda.get_device_name(i)}" for i in range(torch.cuda.device_count())
+        ]
         return gpus + ["CPU:0"]
     return ["CPU:0"]
 
@@ -50,7 +55,9 @@ def environment_report() -> dict:
         "backend_version": _backend_version(backend),
         "devices": devices,
         "gpu": any(d.startswith("GPU") for d in devices),
-        "cpu_threads": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "cpu_threads": len(os.sched_getaffinity(0))
+        if hasattr(os, "sched_getaffinity")
+        else os.cpu_count(),
         "profile": active_profile(),
     }
 
@@ -63,7 +70,7 @@ def format_environment_report(report: dict | None = None, with_data: bool = True
         f"Keras         {report['keras']}",
         f"Backend       {report['backend']} {report['backend_version']}",
         f"Devices       {', '.join(report['devices'])}",
-        f"GPU           {'yes' if report['gpu'] else 'no (CPU only: use the smoke or quick profile)'}",
+        f"GPU           {'yes' if report['gpu'] else 'no (CPU: smoke or quick profile)'}",
         f"CPU threads   {report['cpu_threads']}",
         f"Profile       {report['profile']} (set COURSE_PROFILE=smoke|quick|full)",
     ]

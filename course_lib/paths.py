@@ -18,7 +18,7 @@ def build_dir() -> Path:
 
 
 def data_dir() -> Path:
-    """The dataset cache: `$COURSE_DATA_DIR`, else `data/` in a checkout, else ~/.cache/course_lib."""
+    """The dataset cache: $COURSE_DATA_DIR, else the checkout's data/, else ~/.cache/course_lib."""
     env = os.environ.get("COURSE_DATA_DIR")
     if env:
         return Path(env).expanduser()

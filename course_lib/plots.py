@@ -18,8 +18,16 @@ def _grid(n: int, ncols: int, cell: float, title_space: float = 0.0):
     return fig, axes.flat
 
 
-def show_images(images, titles=None, ncols: int = 10, cmap: str = "gray", cell: float = 1.3,
-                suptitle: str | None = None, vmin=None, vmax=None):
+def show_images(
+    images,
+    titles=None,
+    ncols: int = 10,
+    cmap: str = "gray",
+    cell: float = 1.3,
+    suptitle: str | None = None,
+    vmin=None,
+    vmax=None,
+):
     """Images (n, h, w) or (n, h, w, 3) in a grid with optional per-image titles."""
     images = np.asarray(images)
     if images.ndim not in (3, 4):
@@ -62,8 +70,15 @@ def plot_history(history, metrics=None, title: str | None = None):
     return fig
 
 
-def show_weights(weights, image_shape=None, ncols: int = 10, max_filters: int = 100,
-                 cell: float = 1.0, cmap: str = "gray", title: str | None = None):
+def show_weights(
+    weights,
+    image_shape=None,
+    ncols: int = 10,
+    max_filters: int = 100,
+    cell: float = 1.0,
+    cmap: str = "gray",
+    title: str | None = None,
+):
     """Filters as images, each scaled to its own range: a Dense kernel (d, units) reshaped to
     `image_shape`, or a Conv2D kernel (kh, kw, in, out) averaged over input channels."""
     weights = np.asarray(weights)

@@ -1,10 +1,11 @@
 """Profiles (smoke | quick | full) and the per-lesson budgets they set (budgets.toml)."""
 
 import os
-import tomllib
 from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
+
+import tomllib
 
 PROFILES = ("smoke", "quick", "full")
 DEFAULT_PROFILE = "quick"
@@ -33,13 +34,15 @@ def _load_toml(path: Path) -> dict:
 
 
 def profile_value(entry, profile: str, where: str):
-    """Pick one profile's value from a `{smoke=..., quick=..., full=...}` table (a scalar fits all)."""
+    """One profile's value from a `{smoke = .., quick = .., full = ..}` table; a scalar fits all."""
     if not isinstance(entry, dict):
         return entry
     missing = [p for p in PROFILES if p not in entry]
     unknown = [k for k in entry if k not in PROFILES]
     if missing or unknown:
-        raise ValueError(f"{where}: needs exactly the keys {PROFILES}; missing {missing}, unknown {unknown}")
+        raise ValueError(
+            f"{where}: needs exactly the keys {PROFILES}; missing {missing}, unknown {unknown}"
+        )
     return entry[profile]
 
 

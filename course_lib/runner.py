@@ -50,10 +50,12 @@ def execute_notebook(nb, cwd: Path, env: dict | None = None, timeout: int = 900)
     """Run every cell of `nb` in a fresh kernel of this interpreter; returns the executed nb.
     Raises nbclient's CellExecutionError on the first failing cell (nb keeps the outputs)."""
     km = KernelManager(kernel_name="python3", kernel_spec_manager=CurrentEnvKernelSpecs())
-    client = NotebookClient(
-        nb, km=km, timeout=timeout, resources={"metadata": {"path": str(cwd)}}
-    )
-    client.execute(env={**os.environ, **(env or {})}, cwd=str(cwd))
+    client = NotebookClient(nb, km=km, timeout=timeout, resources={"metadata": {"path": str(cwd)}})
+    try:
+        client.execute(env={**os.environ, **(env or {})}, cwd=str(cwd))
+    finally:
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
     return nb
 
 
@@ -86,16 +88,17 @@ def run_lesson(path: Path, profile: str, out: Path) -> dict:
     if metrics_file.is_file():
         entry.update(json.loads(metrics_file.read_text(encoding="utf-8")))
     entry["seconds"] = seconds
-    entry["passed"] = error is None and bool(entry["checks"]) and all(
-        c["passed"] for c in entry["checks"]
+    entry["passed"] = (
+        error is None and bool(entry["checks"]) and all(c["passed"] for c in entry["checks"])
     )
     if error:
         entry["error"] = error
     return entry
 
 
-def run_lessons(names=None, profile: str | None = None, out: Path | None = None,
-                echo=print) -> dict:
+def run_lessons(
+    names=None, profile: str | None = None, out: Path | None = None, echo=print
+) -> dict:
     """Run lessons and merge their entries into `<build>/report.json`; returns the new entries."""
     profile = check_profile(profile) if profile else active_profile()
     out = Path(out or build_dir())
@@ -124,12 +127,9 @@ def format_results(results: dict) -> str:
     """A table: lesson, seconds, checks passed / total, status."""
     lines = [f"{'lesson':<36} {'seconds':>8} {'checks':>8}  status"]
     for lesson, entry in results.items():
-        passed = sum(c["passed"] for c in entry["checks"])
+        checks = f"{sum(c['passed'] for c in entry['checks'])}/{len(entry['checks'])}"
         status = "ok" if entry["passed"] else "FAILED"
-        lines.append(
-            f"{lesson:<36} {entry['seconds']:>8.1f} {f'{passed}/{len(entry['checks'])}':>8}  {status}"
-        )
+        lines.append(f"{lesson:<36} {entry['seconds']:>8.1f} {checks:>8}  {status}")
     total = sum(e["seconds"] for e in results.values())
     lines.append(f"{'total':<36} {total:>8.1f}")
     return "\n".join(lines)
-

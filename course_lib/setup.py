@@ -1,19 +1,46 @@
 """Lesson start-up: quiet logs, one seed for everything, the profile's budget, progress bars."""
 
+import contextlib
+import importlib.util
 import logging
 import os
-import warnings
+import sys
 
 from course_lib import checks
 from course_lib.profiles import active_profile, budget
 
 
+@contextlib.contextmanager
+def _stderr_silenced():
+    """Point file descriptor 2 at /dev/null: C++ libraries write there, not to sys.stderr."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def quiet_logs() -> None:
-    """Silence TensorFlow's C++ and Python log noise (set before TF loads where possible)."""
+    """Silence TensorFlow's C++ and Python log noise in lessons.
+
+    TF_CPP_MIN_LOG_LEVEL does not cover the absl lines TensorFlow prints while it loads
+    (e.g. 'Could not find cuda drivers'), so TensorFlow is imported with stderr silenced."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    if (
+        backend == "tensorflow"
+        and "tensorflow" not in sys.modules
+        and importlib.util.find_spec("tensorflow") is not None
+    ):
+        with _stderr_silenced():
+            import tensorflow  # noqa: F401
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
     logging.getLogger("absl").setLevel(logging.ERROR)
-    warnings.filterwarnings("ignore", message=".*np.find_common_type.*")
 
 
 def set_seed(seed: int = 0) -> None:

@@ -21,10 +21,14 @@ def test_data_status_lists_every_dataset(capsys):
 
 
 def test_data_import_of_a_missing_path_fails_cleanly(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "cache"))
-    assert cli.main(["data", "import", str(tmp_path / "nothing.tar.gz")]) == 1
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("COURSE_DATA_DIR", str(cache))
+    bad = tmp_path / "aclImdb_v1.tar.gz"
+    bad.write_bytes(b"\x1f\x8b\x08 not really gzip")
+    assert cli.main(["data", "import", str(bad)]) == 1
     assert "course data import" in capsys.readouterr().err
-    assert not any((tmp_path / "cache").rglob("*")) if (tmp_path / "cache").exists() else True
+    assert not cache.exists() or list(cache.rglob("*")) == []
+    assert cli.main(["data", "import", str(tmp_path / "missing.tar.gz")]) == 1
 
 
 def test_release_writes_student_lessons(tmp_path, capsys):

@@ -128,15 +128,20 @@ def read_idx(path: Path, magic: int, shape: tuple[int, ...]) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
 
 
-def read_fashion_mnist_file(path: Path) -> np.ndarray:
-    """Read and check one of the four official files, chosen by its name; labels must be 0..9."""
+def read_fashion_mnist_file(path: Path, name: str | None = None) -> np.ndarray:
+    """Read and check one official file, e.g. (60000, 28, 28) images; labels must be 0..9.
+
+    `name` (default: the file's own name) says which of the four it is meant to be, so a
+    temporary download or copy can be checked before it is renamed.
+    """
     path = Path(path)
-    if path.name not in FASHION_MNIST_FILES:
+    name = path.name if name is None else name
+    if name not in FASHION_MNIST_FILES:
         raise DataError(
-            f"{path.name!r} is not a Fashion-MNIST file name; expected one of "
+            f"{name!r} is not a Fashion-MNIST file name; expected one of "
             f"{', '.join(FASHION_MNIST_FILES)}"
         )
-    magic, shape = FASHION_MNIST_FILES[path.name]
+    magic, shape = FASHION_MNIST_FILES[name]
     array = read_idx(path, magic, shape)
     if magic == IDX_LABELS_MAGIC and array.size and array.max() > 9:
         raise DataError(f"{path}: label {int(array.max())} is outside 0..9.\n{_GET_IT}")
@@ -160,7 +165,8 @@ def download_fashion_mnist(folder: Path | None = None) -> Path:
     for name in FASHION_MNIST_FILES:
         if not (folder / name).is_file():
             urls = [base + name for base in DOWNLOAD_URLS]
-            download(urls, folder / name, read_fashion_mnist_file, f"Fashion-MNIST {name}")
+            verify = functools.partial(read_fashion_mnist_file, name=name)
+            download(urls, folder / name, verify, f"Fashion-MNIST {name}")
     return folder
 
 

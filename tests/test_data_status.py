@@ -1,0 +1,269 @@
+"""`course data status|fetch|import`: the status table, downloads and verified imports."""
+
+import gzip
+import io
+import os
+import shutil
+import struct
+import tarfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from course_lib.data import (
+    DataError,
+    data_status,
+    fetch,
+    format_data_status,
+    import_data,
+    load_fashion_mnist,
+    load_imdb_text,
+)
+from course_lib.data import fashion_mnist as fm
+from course_lib.data import imdb
+
+FASHION = {
+    "train-images-idx3-ubyte.gz": (2051, (60000, 28, 28)),
+    "train-labels-idx1-ubyte.gz": (2049, (60000,)),
+    "t10k-images-idx3-ubyte.gz": (2051, (10000, 28, 28)),
+    "t10k-labels-idx1-ubyte.gz": (2049, (10000,)),
+}
+SPLITS = ("train/pos", "train/neg", "test/pos", "test/neg")
+
+
+def write_idx(path: Path, magic: int, array: np.ndarray) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(path, "wb", compresslevel=1) as f:
+        f.write(struct.pack(f">I{array.ndim}I", magic, *array.shape) + array.tobytes())
+    return path
+
+
+@pytest.fixture(scope="module")
+def fashion_dir(tmp_path_factory):
+    """Four full-size all-zero files with the official names."""
+    folder = tmp_path_factory.mktemp("fashion")
+    for name, (magic, shape) in FASHION.items():
+        write_idx(folder / name, magic, np.zeros(shape, np.uint8))
+    return folder
+
+
+def imdb_files(n: int = 2, skip=()) -> dict[str, bytes]:
+    files = {"aclImdb/README": b"readme"}
+    for split in SPLITS:
+        if split not in skip:
+            for i in range(n):
+                files[f"aclImdb/{split}/{i}_5.txt"] = f"{split} review {i}".encode()
+    return files
+
+
+def make_archive(path: Path, files: dict[str, bytes], extra=()) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(path, "w:gz", compresslevel=1) as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        for info in extra:
+            tar.addfile(info)
+    return path
+
+
+def link(name: str, kind: bytes, target: str) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type, info.linkname = kind, target
+    return info
+
+
+@pytest.fixture(autouse=True)
+def data(tmp_path, monkeypatch):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    monkeypatch.setenv("COURSE_DATA_DIR", str(folder))
+    monkeypatch.setenv("COURSE_OFFLINE", "1")
+    monkeypatch.setattr(fm, "DEBIAN_DIR", tmp_path / "debian")
+    monkeypatch.setattr(fm, "keras_cache_dirs", lambda: [tmp_path / "keras"])
+    return folder
+
+
+def everything_in(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def test_status_with_nothing_downloaded(data):
+    rows = {row["name"]: row for row in data_status()}
+    assert list(rows) == ["fashion_mnist", "imdb", "digits", "image_patches"]
+    assert rows["fashion_mnist"]["found"] is False and rows["fashion_mnist"]["location"] is None
+    assert "apt-get install dataset-fashion-mnist" in rows["fashion_mnist"]["get"]
+    assert rows["imdb"]["found"] is False and "course data import" in rows["imdb"]["get"]
+    assert rows["digits"]["verified"] and rows["image_patches"]["verified"]
+    assert set(rows["digits"]) == {"name", "found", "location", "verified", "detail", "get"}
+    assert everything_in(data) == []
+
+
+def test_status_table_is_aligned(data):
+    text = format_data_status()
+    lines = text.splitlines()
+    assert lines[0].split()[:4] == ["dataset", "found", "verified", "location"]
+    column = lines[0].index("found")
+    assert [line[column : column + 3].strip() for line in lines[1:5]] == ["no", "no", "yes", "yes"]
+    assert "get fashion_mnist: sudo apt-get install dataset-fashion-mnist" in text
+    assert "get digits" not in text
+
+
+def test_status_with_data_present(data, fashion_dir):
+    shutil.copytree(fashion_dir, data / "fashion-mnist")
+    make_archive(data / "aclImdb_v1.tar.gz", imdb_files())
+    rows = {row["name"]: row for row in data_status()}
+    assert rows["fashion_mnist"]["verified"] and rows["imdb"]["verified"]
+    assert rows["fashion_mnist"]["location"] == str(data / "fashion-mnist")
+    assert rows["imdb"]["location"] == str(data / "aclImdb_v1.tar.gz")
+    assert "60000 train + 10000 test" in rows["fashion_mnist"]["detail"]
+
+
+def test_status_reports_damage(data, fashion_dir):
+    shutil.copytree(fashion_dir, data / "fashion-mnist")
+    target = data / "fashion-mnist" / "t10k-images-idx3-ubyte.gz"
+    target.write_bytes(target.read_bytes()[:100])
+    row = data_status()[0]
+    assert row["found"] and not row["verified"] and "truncated or corrupt" in row["detail"]
+
+
+def test_fetch_offline_and_unknown(data):
+    with pytest.raises(DataError, match="COURSE_OFFLINE"):
+        fetch()
+    with pytest.raises(DataError, match="cannot fetch 'mnist'"):
+        fetch("mnist")
+    assert everything_in(data) == []
+
+
+def test_fetch_downloads_both(data, fashion_dir, tmp_path, monkeypatch):
+    monkeypatch.delenv("COURSE_OFFLINE")
+    monkeypatch.setattr(fm, "DOWNLOAD_URLS", (fashion_dir.as_uri() + "/",))
+    archive = make_archive(tmp_path / "mirror" / "aclImdb_v1.tar.gz", imdb_files(3))
+    monkeypatch.setattr(imdb, "IMDB_URL", archive.as_uri())
+    assert fetch() == [data / "fashion-mnist", data / "aclImdb_v1.tar.gz"]
+    assert (data / "aclImdb_v1.tar.gz").read_bytes() == archive.read_bytes()
+    assert len(load_imdb_text()[0][0]) == 6
+    assert load_fashion_mnist()[0][0].shape == (60000, 28, 28)
+
+
+def test_fetch_failure_leaves_nothing(data, tmp_path, monkeypatch):
+    monkeypatch.delenv("COURSE_OFFLINE")
+    bad = make_archive(tmp_path / "mirror" / "a.tar.gz", imdb_files(2, skip=("test/neg",)))
+    monkeypatch.setattr(imdb, "IMDB_URL", bad.as_uri())
+    with pytest.raises(DataError, match=r"(?s)could not download IMDB.*no reviews in test/neg"):
+        fetch("imdb")
+    assert everything_in(data) == []
+
+
+def test_import_fashion_folder_and_file(data, fashion_dir, tmp_path):
+    written = import_data(fashion_dir)
+    assert written == [data / "fashion-mnist" / name for name in FASHION]
+    assert load_fashion_mnist()[1][0].shape == (10000, 28, 28)
+    other = tmp_path / "other" / "train-labels-idx1-ubyte.gz"
+    write_idx(other, 2049, np.full(60000, 4, np.uint8))
+    assert import_data(other) == [data / "fashion-mnist" / other.name]
+    assert set(load_fashion_mnist()[0][1].tolist()) == {4}
+
+
+def test_import_archive_as_is(data, tmp_path):
+    archive = make_archive(tmp_path / "aclImdb_v1_labeled.tar.gz", imdb_files())
+    assert import_data(archive) == [data / "aclImdb_v1_labeled.tar.gz"]
+    assert (data / archive.name).read_bytes() == archive.read_bytes()
+    assert load_imdb_text()[1][1].sum() == 2
+
+
+def test_import_extracted_folder(data, tmp_path):
+    files = imdb_files(3)
+    files["aclImdb/train/unsup/0_0.txt"] = b"unlabeled"
+    for name, content in files.items():
+        (tmp_path / "src" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "src" / name).write_bytes(content)
+    assert import_data(tmp_path / "src") == [data / "aclImdb"]  # the parent folder works too
+    assert (data / "aclImdb" / "train" / "pos" / "2_5.txt").read_text() == "train/pos review 2"
+    assert not (data / "aclImdb" / "train" / "unsup").exists()
+    assert len(load_imdb_text()[0][0]) == 6
+    assert [p.name for p in data.iterdir()] == ["aclImdb"]  # no temp folder left
+
+
+def _bad_fashion(folder: Path, kind: str) -> tuple[Path, str]:
+    path = folder / "train-labels-idx1-ubyte.gz"
+    if kind == "truncated":
+        good = write_idx(path, 2049, np.zeros(60000, np.uint8)).read_bytes()
+        path.write_bytes(good[: len(good) - 20])
+        return path, "truncated or corrupt"
+    if kind == "magic":
+        return write_idx(path, 2051, np.zeros(60000, np.uint8)), "wrong IDX magic number 2051"
+    return write_idx(path, 2049, np.zeros(600, np.uint8)), "wrong item count 600, expected 60000"
+
+
+@pytest.mark.parametrize("kind", ["truncated", "magic", "count"])
+def test_import_bad_fashion_file_leaves_nothing(data, tmp_path, kind):
+    path, match = _bad_fashion(tmp_path / "in", kind)
+    with pytest.raises(DataError, match=match):
+        import_data(path)
+    assert everything_in(data) == []
+
+
+def test_import_folder_with_one_bad_file_copies_none(data, fashion_dir, tmp_path):
+    folder = tmp_path / "in"
+    shutil.copytree(fashion_dir, folder)
+    _bad_fashion(folder, "count")
+    with pytest.raises(DataError, match="wrong item count"):
+        import_data(folder)
+    assert everything_in(data) == []
+
+
+BAD_ARCHIVES = {
+    "missing split": ({"skip": ("test/neg",)}, [], r"no reviews in test/neg"),
+    "absolute": ({}, [tarfile.TarInfo("/etc/evil")], r"'/etc/evil' has an absolute path"),
+    "dotdot": ({}, [tarfile.TarInfo("aclImdb/../x")], r"'aclImdb/\.\./x' has a '\.\.'"),
+    "symlink": (
+        {},
+        [link("aclImdb/test/pos/9_9.txt", tarfile.SYMTYPE, "/etc/passwd")],
+        r"'aclImdb/test/pos/9_9\.txt' is a symlink",
+    ),
+    "hardlink": (
+        {},
+        [link("aclImdb/test/pos/9_9.txt", tarfile.LNKTYPE, "aclImdb/README")],
+        r"'aclImdb/test/pos/9_9\.txt' is a hardlink",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_ARCHIVES))
+def test_import_bad_archive_leaves_nothing(data, tmp_path, kind):
+    options, extra, match = BAD_ARCHIVES[kind]
+    archive = make_archive(tmp_path / "aclImdb_v1.tar.gz", imdb_files(**options), extra)
+    with pytest.raises(DataError, match=match):
+        import_data(archive)
+    assert everything_in(data) == []
+
+
+def test_import_folder_with_symlink_is_refused(data, tmp_path):
+    for name, content in imdb_files().items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(content)
+    os.symlink("/etc/passwd", tmp_path / "aclImdb" / "test" / "neg" / "7_1.txt")
+    with pytest.raises(DataError, match=r"test/neg/7_1\.txt is a symlink"):
+        import_data(tmp_path / "aclImdb")
+    assert everything_in(data) == []
+
+
+def test_import_folder_missing_split_leaves_nothing(data, tmp_path):
+    for name, content in imdb_files(skip=("train/neg",)).items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(content)
+    with pytest.raises(DataError, match="no reviews in train/neg"):
+        import_data(tmp_path / "aclImdb")
+    assert everything_in(data) == []
+
+
+def test_import_unknown_or_missing(data, tmp_path):
+    (tmp_path / "notes.txt").write_text("hello")
+    with pytest.raises(DataError, match="don't know how to import"):
+        import_data(tmp_path / "notes.txt")
+    with pytest.raises(DataError, match="does not exist"):
+        import_data(tmp_path / "nothing")
+    assert everything_in(data) == []
