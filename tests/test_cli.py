@@ -35,9 +35,15 @@ def test_release_writes_student_lessons(tmp_path, capsys):
     assert cli.main(["release", "--out", str(tmp_path)]) == 0
     written = sorted(tmp_path.glob("*.ipynb"))
     assert [p.name for p in written][:1] == ["00_setup.ipynb"]
-    text = "\n".join(c.source for c in nbformat.read(written[0], as_version=4).cells)
-    assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
-    assert "return n_inputs * n_units + n_units" not in text
+    lines = [
+        line.strip()
+        for c in nbformat.read(written[0], as_version=4).cells
+        for line in c.source.splitlines()
+    ]
+    assert "### BEGIN SOLUTION" not in lines and "### BEGIN HIDDEN TESTS" not in lines
+    assert "return n_inputs * n_units + n_units" not in lines
+    assert "assert dense_param_count(64, 32) == 2080" not in lines
+    assert lines.count("raise NotImplementedError()") == 2
 
 
 def test_run_unknown_lesson_exits_2(capsys):

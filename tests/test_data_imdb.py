@@ -11,8 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_lib.data import DataError, load_imdb_sequences, load_imdb_text
-from course_lib.data import imdb, imdb_sequences
+from course_lib.data import DataError, imdb, imdb_sequences, load_imdb_sequences, load_imdb_text
 
 SPLITS = ("train/pos", "train/neg", "test/pos", "test/neg")
 
@@ -30,8 +29,8 @@ def reviews(n: int = 4, skip=()) -> dict[str, str]:
     for split_label in SPLITS:
         if split_label not in skip:
             for i in range(n):
-                files[f"aclImdb/{split_label}/{i}_{7 if 'pos' in split_label else 2}.txt"] = (
-                    review(split_label, i)
+                files[f"aclImdb/{split_label}/{i}_{7 if 'pos' in split_label else 2}.txt"] = review(
+                    split_label, i
                 )
     return files
 
@@ -103,7 +102,8 @@ def test_load_from_archive(data):
     assert y_train.dtype == y_test.dtype == np.int64
     assert y_train.sum() == y_test.sum() == 4  # balanced
     assert sorted(train) == sorted(review(s, i) for s in SPLITS[:2] for i in range(4))
-    assert all(("wonderful" in t) == bool(y) for t, y in zip(train + test, [*y_train, *y_test]))
+    pairs = zip(train + test, [*y_train, *y_test], strict=True)
+    assert all(("wonderful" in text) == bool(label) for text, label in pairs)
     assert list(y_train) != sorted(y_train)  # shuffled, not grouped by label
 
 
@@ -207,9 +207,14 @@ def test_no_text_cache_when_fast(data):
     assert entries(data) == ["aclImdb_v1.tar.gz"]
 
 
-@pytest.mark.parametrize("kwargs, name", [({"vocab_size": 2}, "vocab_size"),
-                                          ({"sequence_length": 0}, "sequence_length"),
-                                          ({"vocab_size": 10.5}, "vocab_size")])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"vocab_size": 2}, "vocab_size"),
+        ({"sequence_length": 0}, "sequence_length"),
+        ({"vocab_size": 10.5}, "vocab_size"),
+    ],
+)
 def test_sequence_arguments(kwargs, name):
     with pytest.raises(ValueError, match=name):
         load_imdb_sequences(**kwargs)

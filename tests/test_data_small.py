@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from course_lib.data import load_digits, sample_image_patches
-from course_lib.data import small
+from course_lib.data import load_digits, sample_image_patches, small
 
 
 def test_digits_shapes_and_range():

@@ -16,12 +16,13 @@ from course_lib.data import (
     data_status,
     fetch,
     format_data_status,
+    imdb,
     import_data,
     load_fashion_mnist,
     load_imdb_text,
 )
 from course_lib.data import fashion_mnist as fm
-from course_lib.data import imdb
+from course_lib.data.status import GET
 
 FASHION = {
     "train-images-idx3-ubyte.gz": (2051, (60000, 28, 28)),
@@ -104,11 +105,16 @@ def test_status_with_nothing_downloaded(data):
 def test_status_table_is_aligned(data):
     text = format_data_status()
     lines = text.splitlines()
-    assert lines[0].split()[:4] == ["dataset", "found", "verified", "location"]
-    column = lines[0].index("found")
-    assert [line[column : column + 3].strip() for line in lines[1:5]] == ["no", "no", "yes", "yes"]
-    assert "get fashion_mnist: sudo apt-get install dataset-fashion-mnist" in text
-    assert "get digits" not in text
+    assert lines[0].split() == ["dataset", "status", "detail"]
+    assert [line.split()[:2] for line in lines[1::2]] == [
+        ["fashion_mnist", "MISSING"],
+        ["imdb", "MISSING"],
+        ["digits", "verified"],
+        ["image_patches", "verified"],
+    ]
+    assert lines[2].split(maxsplit=2) == ["get", "it:", GET["fashion_mnist"]]
+    assert "sudo apt-get install dataset-fashion-mnist" in lines[2]
+    assert lines[6].strip().startswith("at ") and "get it" not in "\n".join(lines[5:])
 
 
 def test_status_with_data_present(data, fashion_dir):
@@ -172,6 +178,21 @@ def test_import_archive_as_is(data, tmp_path):
     assert import_data(archive) == [data / "aclImdb_v1_labeled.tar.gz"]
     assert (data / archive.name).read_bytes() == archive.read_bytes()
     assert load_imdb_text()[1][1].sum() == 2
+
+
+@pytest.mark.parametrize("source", ["archive", "folder"])
+def test_slow_import_primes_the_text_cache(data, tmp_path, monkeypatch, source):
+    monkeypatch.setattr(imdb, "CACHE_AFTER_S", -1.0)  # every read counts as slow
+    path = make_archive(tmp_path / "aclImdb_v1.tar.gz", imdb_files(3))
+    if source == "folder":
+        with tarfile.open(path) as tar:
+            tar.extractall(tmp_path / "x", filter="data")
+        path = tmp_path / "x" / "aclImdb"
+    import_data(path)
+    assert (data / "cache" / "imdb_text.npz").is_file()
+    monkeypatch.setattr(imdb, "read_imdb_source", lambda *a: pytest.fail("cache not used"))
+    (train, _), (test, y_test) = load_imdb_text()
+    assert len(train) == len(test) == 6 and y_test.sum() == 3
 
 
 def test_import_extracted_folder(data, tmp_path):

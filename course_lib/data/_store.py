@@ -97,9 +97,7 @@ def atomic_copy(src: Path, dest: Path, verify: Callable[[Path], object] | None =
     return dest
 
 
-def download(
-    urls: Sequence[str], dest: Path, verify: Callable[[Path], object], what: str
-) -> Path:
+def download(urls: Sequence[str], dest: Path, verify: Callable[[Path], object], what: str) -> Path:
     """Download the first of `urls` that works to `dest`, verified before it gets its name.
 
     Raises DataError when downloads are off ($COURSE_OFFLINE) or every URL failed.

@@ -1,4 +1,4 @@
-"""Fashion-MNIST: 70,000 28x28 uint8 clothing images in 10 classes, read from the official IDX files."""
+"""Fashion-MNIST: 70,000 uint8 images (28, 28) of clothing in 10 classes, from the IDX files."""
 
 import functools
 import gzip
@@ -111,9 +111,7 @@ def read_idx(path: Path, magic: int, shape: tuple[int, ...]) -> np.ndarray:
         )
     dims = struct.unpack(f">{len(shape)}I", raw[4:header])
     if dims[0] != shape[0]:
-        raise DataError(
-            f"{path}: wrong item count {dims[0]}, expected {shape[0]}.\n{_GET_IT}"
-        )
+        raise DataError(f"{path}: wrong item count {dims[0]}, expected {shape[0]}.\n{_GET_IT}")
     if dims[1:] != tuple(shape[1:]):
         raise DataError(
             f"{path}: wrong image size {'x'.join(map(str, dims[1:]))}, "
@@ -181,11 +179,12 @@ def not_found_message(reason: str = "") -> str:
 
 
 def load_fashion_mnist() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """((x_train (60000, 28, 28), y_train (60000,)), (x_test (10000, 28, 28), y_test (10000,))), uint8.
+    """((x_train (60000, 28, 28), y_train (60000,)), (x_test (10000, 28, 28), y_test (10000,))).
 
-    Same contract as keras.datasets.fashion_mnist.load_data(). Looks in data_dir()/fashion-mnist,
-    the Keras cache, Debian's /usr/share/datasets/fashion-mnist, then downloads (unless
-    $COURSE_OFFLINE). Each call returns fresh copies of arrays read once per process.
+    All uint8: the contract of keras.datasets.fashion_mnist.load_data(). Looks in
+    data_dir()/fashion-mnist, the Keras cache, Debian's /usr/share/datasets/fashion-mnist, then
+    downloads (unless $COURSE_OFFLINE). Files are read once per process; each call returns
+    fresh copies.
     """
     folder = find_fashion_mnist()
     if folder is None:

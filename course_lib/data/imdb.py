@@ -1,4 +1,4 @@
-"""IMDB movie reviews (Maas et al. 2011): 25,000 train and 25,000 test texts, labels 1 = pos, 0 = neg."""
+"""IMDB reviews (Maas et al. 2011): 25,000 train + 25,000 test texts, labels 1 = pos, 0 = neg."""
 
 import functools
 import gzip
@@ -34,7 +34,7 @@ Texts = tuple[list[str], np.ndarray]
 
 
 def find_imdb() -> Path | None:
-    """data_dir()/aclImdb if it is a folder, else the first data_dir()/aclImdb_v1*.tar.gz, else None."""
+    """data_dir()/aclImdb if it is a folder, else data_dir()/aclImdb_v1*.tar.gz, or None."""
     folder = data_dir() / "aclImdb"
     if folder.is_dir():
         return folder
@@ -129,7 +129,7 @@ def _check_splits(reviews: dict, source: Path) -> None:
 
 
 def _assemble(reviews: dict) -> tuple[Texts, Texts]:
-    """Sort by split/label/id, then shuffle each split with a fixed seed (prefixes stay balanced)."""
+    """Sort by split/label/id, then shuffle with a fixed seed: prefixes stay balanced."""
     out = []
     for split in ("train", "test"):
         keys = sorted(k for k in reviews if k[0] == split)
@@ -162,11 +162,12 @@ def _load_text_cache(fp: str) -> tuple[Texts, Texts] | None:
     except Exception:  # missing, stale or damaged cache: read the source again
         return None
     starts = np.concatenate([[0], ends[:-1]])
-    texts = [blob[a:b].decode("utf-8") for a, b in zip(starts.tolist(), ends.tolist())]
+    texts = [blob[a:b].decode("utf-8") for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
     return (texts[:n_train], labels[:n_train]), (texts[n_train:], labels[n_train:])
 
 
-def _save_text_cache(fp: str, train: Texts, test: Texts) -> None:
+def save_text_cache(fp: str, train: Texts, test: Texts) -> None:
+    """Keep parsed texts in data_dir()/cache/imdb_text.npz for the source with fingerprint `fp`."""
     # One UTF-8 blob plus end offsets: loads without pickle in a fraction of the tar time.
     # Uncompressed: zlib would take longer to write (5 s) than the tar takes to read.
     encoded = [t.encode("utf-8") for t in train[0] + test[0]]
@@ -194,7 +195,7 @@ def _load_text(source: str, fp: str) -> tuple[Texts, Texts]:
     start = time.perf_counter()
     train, test = read_imdb_source(Path(source))
     if time.perf_counter() - start > CACHE_AFTER_S:
-        _save_text_cache(fp, train, test)
+        save_text_cache(fp, train, test)
     return train, test
 
 

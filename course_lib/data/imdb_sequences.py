@@ -14,7 +14,10 @@ _BATCH = 2048
 
 
 def _check_args(vocab_size: int, sequence_length: int) -> None:
-    for name, value, low in (("vocab_size", vocab_size, 3), ("sequence_length", sequence_length, 1)):
+    for name, value, low in (
+        ("vocab_size", vocab_size, 3),
+        ("sequence_length", sequence_length, 1),
+    ):
         # 3 = padding '' + '[UNK]' + at least one word; bool is an int but never meant here.
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
             raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")

@@ -5,6 +5,7 @@ import fnmatch
 import functools
 import os
 import shutil
+import time
 from pathlib import Path
 
 from course_lib.data import fashion_mnist as fm
@@ -12,11 +13,12 @@ from course_lib.data import imdb
 from course_lib.data._store import DataError, atomic_copy, atomic_path, offline
 from course_lib.paths import data_dir
 
-DATASETS = ("fashion_mnist", "imdb", "digits", "image_patches")
 FETCHABLE = ("fashion_mnist", "imdb")
 
 GET = {
-    "fashion_mnist": "sudo apt-get install dataset-fashion-mnist  (or: course data fetch fashion_mnist)",
+    "fashion_mnist": (
+        "sudo apt-get install dataset-fashion-mnist  (or: course data fetch fashion_mnist)"
+    ),
     "imdb": "course data import PATH/aclImdb_v1.tar.gz  (or: course data fetch imdb)",
     "digits": "pip install scikit-learn",
     "image_patches": "pip install scikit-image",
@@ -41,7 +43,9 @@ def _first_line(err: Exception) -> str:
 def _fashion_status() -> dict:
     folder = fm.find_fashion_mnist()
     if folder is None:
-        return _row("fashion_mnist", detail="not in " + ", ".join(map(str, fm.fashion_mnist_dirs())))
+        return _row(
+            "fashion_mnist", detail="not in " + ", ".join(map(str, fm.fashion_mnist_dirs()))
+        )
     try:
         (x_train, _), (x_test, _) = fm.load_fashion_mnist()
     except DataError as err:
@@ -83,7 +87,9 @@ def _patches_status() -> dict:
     except Exception as err:  # a photo that needs a download (pooch) lands here too
         return _row("image_patches", detail=_first_line(err))
     location = Path(skimage.data.__file__).parent
-    return _row("image_patches", True, location, True, f"{len(images)} photos: {', '.join(PATCH_IMAGES)}")
+    return _row(
+        "image_patches", True, location, True, f"{len(images)} photos: {', '.join(PATCH_IMAGES)}"
+    )
 
 
 def data_status() -> list[dict]:
@@ -92,20 +98,17 @@ def data_status() -> list[dict]:
 
 
 def format_data_status(rows: list[dict] | None = None) -> str:
-    """data_status() as a fixed-width table; missing or unverified datasets add a 'get:' line."""
+    """data_status() as a table (dataset, status, detail), each row followed by where it is
+    found or, for a missing or unverified dataset, the command that gets it."""
     rows = data_status() if rows is None else rows
-    yes = {True: "yes", False: "no"}
-    table = [("dataset", "found", "verified", "location", "detail")]
-    table += [
-        (r["name"], yes[r["found"]], yes[r["verified"]], r["location"] or "-", r["detail"])
-        for r in rows
-    ]
-    widths = [max(len(line[i]) for line in table) for i in range(4)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths)) + "  " + line[4] for line in table]
-    lines = [line.rstrip() for line in lines]
+    lines = [f"{'dataset':<15}{'status':<14}detail"]
     for r in rows:
-        if not r["verified"]:
-            lines.append(f"get {r['name']}: {r['get']}")
+        status = "verified" if r["verified"] else ("UNVERIFIED" if r["found"] else "MISSING")
+        lines.append(f"{r['name']:<15}{status:<14}{r['detail']}".rstrip())
+        if r["verified"]:
+            lines.append(f"{'':<15}at {r['location']}")
+        else:
+            lines.append(f"{'':<15}get it: {r['get']}")
     return "\n".join(lines)
 
 
@@ -148,12 +151,30 @@ def _check_tree(folder: Path) -> None:
             if path.is_symlink():
                 raise DataError(f"refusing {folder}: {path.relative_to(folder)} is a symlink")
             if not (path.is_dir() or path.is_file()):
-                raise DataError(f"refusing {folder}: {path.relative_to(folder)} is not a plain file")
+                raise DataError(
+                    f"refusing {folder}: {path.relative_to(folder)} is not a plain file"
+                )
+
+
+def _keep_texts(dest: Path, texts, seconds: float) -> None:
+    # Verifying read every review; a slow read would happen again on the first load: keep it.
+    if seconds > imdb.CACHE_AFTER_S:
+        imdb.save_text_cache(imdb.fingerprint(dest), *texts)
+
+
+def _import_imdb_archive(path: Path) -> Path:
+    start = time.perf_counter()
+    texts = imdb.read_imdb_source(path)  # the whole archive checked before anything is written
+    seconds = time.perf_counter() - start
+    dest = atomic_copy(path, data_dir() / path.name, lambda tmp: _same_bytes(path, tmp))
+    _keep_texts(dest, texts, seconds)
+    return dest
 
 
 def _import_imdb_folder(folder: Path) -> Path:
     _check_tree(folder)  # before any copying, so a refused folder leaves nothing behind
-    with atomic_path(data_dir() / "aclImdb", directory=True) as tmp:
+    dest = data_dir() / "aclImdb"
+    with atomic_path(dest, directory=True) as tmp:
         # train/unsup holds 50,000 unlabeled reviews the loaders never read: not worth copying.
         shutil.copytree(
             folder,
@@ -162,8 +183,11 @@ def _import_imdb_folder(folder: Path) -> Path:
             dirs_exist_ok=True,
             ignore=lambda d, names: ["unsup"] if Path(d) == folder / "train" else [],
         )
-        imdb.read_imdb_source(tmp, strict=True)
-    return data_dir() / "aclImdb"
+        start = time.perf_counter()
+        texts = imdb.read_imdb_source(tmp, strict=True)
+        seconds = time.perf_counter() - start
+    _keep_texts(dest, texts, seconds)
+    return dest
 
 
 def _same_bytes(src: Path, copy: Path) -> None:
@@ -209,8 +233,7 @@ def import_data(path: Path) -> list[Path]:
         dest = data_dir() / "fashion-mnist" / path.name
         return [atomic_copy(path, dest, _verify_as(path.name))]
     elif fnmatch.fnmatch(path.name, imdb.IMDB_ARCHIVE_GLOB):
-        imdb.read_imdb_source(path)  # the whole archive checked before anything is written
-        return [atomic_copy(path, data_dir() / path.name, lambda tmp: _same_bytes(path, tmp))]
+        return [_import_imdb_archive(path)]
     raise DataError(
         f"don't know how to import {path}. Accepted: a folder with "
         f"{', '.join(fm.FASHION_MNIST_FILES)}; one of those files; an {imdb.IMDB_ARCHIVE_GLOB} "
