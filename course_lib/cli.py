@@ -1,6 +1,7 @@
 """The `course` command: doctor, data, run, release, lab."""
 
 import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -59,7 +60,10 @@ def _release(args) -> int:
 
 
 def _lab(args) -> int:
-    return subprocess.call([sys.executable, "-m", "jupyterlab", str(lessons_dir())])
+    command = [sys.executable, "-m", "jupyterlab", str(lessons_dir())]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers and classroom VMs often run as root
+    return subprocess.call(command)
 
 
 def build_parser() -> argparse.ArgumentParser:
