@@ -1,13 +1,12 @@
 """Fashion-MNIST loader: IDX parsing, source order, copies, faults and offline messages."""
 
-import gzip
 import os
 import shutil
-import struct
 from pathlib import Path
 
 import numpy as np
 import pytest
+from datafiles import FASHION_FILES, entries, idx_bytes, write_fashion_set, write_gz
 
 from course_lib.data import (
     FASHION_MNIST_CLASS_NAMES,
@@ -20,59 +19,14 @@ from course_lib.data import fashion_mnist as fm
 
 REAL_DEBIAN_DIR = fm.DEBIAN_DIR
 REAL_KERAS_CACHE_DIRS = fm.keras_cache_dirs
-SHAPES = {
-    "train-images-idx3-ubyte.gz": (2051, (60000, 28, 28)),
-    "train-labels-idx1-ubyte.gz": (2049, (60000,)),
-    "t10k-images-idx3-ubyte.gz": (2051, (10000, 28, 28)),
-    "t10k-labels-idx1-ubyte.gz": (2049, (10000,)),
-}
 
-
-def idx_bytes(magic: int, array: np.ndarray, dims=None) -> bytes:
-    dims = array.shape if dims is None else dims
-    return struct.pack(f">I{len(dims)}I", magic, *dims) + array.astype(np.uint8).tobytes()
-
-
-def write_gz(path: Path, payload: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(path, "wb", compresslevel=1) as f:
-        f.write(payload)
-    return path
-
-
-def write_set(folder: Path, marker: int) -> Path:
-    """Four full-size files: zero images except pixel [0, 0, 0] = marker; labels i % 10."""
-    for name, (magic, shape) in SHAPES.items():
-        array = np.zeros(shape, np.uint8)
-        if len(shape) == 3:
-            array[0, 0, 0] = marker
-        else:
-            array[:] = np.arange(shape[0]) % 10
-        write_gz(folder / name, idx_bytes(magic, array))
-    return folder
+pytestmark = pytest.mark.usefixtures("data")
 
 
 @pytest.fixture(scope="module")
 def sets(tmp_path_factory):
     root = tmp_path_factory.mktemp("idx_sets")
-    return {marker: write_set(root / str(marker), marker) for marker in (1, 2, 3)}
-
-
-@pytest.fixture(autouse=True)
-def data(tmp_path, monkeypatch):
-    """An empty data_dir(), no downloads, and the Debian / Keras locations in tmp_path."""
-    folder = tmp_path / "data"
-    folder.mkdir()
-    monkeypatch.setenv("COURSE_DATA_DIR", str(folder))
-    monkeypatch.setenv("COURSE_OFFLINE", "1")
-    monkeypatch.setattr(fm, "DEBIAN_DIR", tmp_path / "debian")
-    keras_dir = tmp_path / "keras" / "datasets" / "fashion-mnist"
-    monkeypatch.setattr(fm, "keras_cache_dirs", lambda: [keras_dir])
-    return folder
-
-
-def files_under(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file())
+    return {marker: write_fashion_set(root / str(marker), marker) for marker in (1, 2, 3)}
 
 
 def test_class_names_official_order():
@@ -173,7 +127,7 @@ def test_offline_not_found_says_how_to_get_it(data):
     assert str(data / "fashion-mnist") in message and str(fm.DEBIAN_DIR) in message
     assert "course data fetch fashion_mnist" in message and "course data import PATH" in message
     assert "COURSE_OFFLINE" in message
-    assert files_under(data) == []
+    assert entries(data, files_only=True) == []
 
 
 def _corrupt(folder: Path, kind: str) -> str:
@@ -199,7 +153,7 @@ def test_damaged_files_raise_and_leave_nothing(data, sets, kind):
     match = _corrupt(fm.DEBIAN_DIR, kind)
     with pytest.raises(DataError, match=match):
         load_fashion_mnist()
-    assert files_under(data) == []
+    assert entries(data, files_only=True) == []
 
 
 def test_download_falls_back_to_second_mirror(data, sets, monkeypatch, tmp_path):
@@ -209,8 +163,8 @@ def test_download_falls_back_to_second_mirror(data, sets, monkeypatch, tmp_path)
     )
     (x_train, _), _ = load_fashion_mnist()
     assert x_train[0, 0, 0] == 2
-    names = [p.name for p in files_under(data)]
-    assert sorted(names) == sorted(SHAPES)
+    names = [Path(e).name for e in entries(data, files_only=True)]
+    assert sorted(names) == sorted(FASHION_FILES)
 
 
 def test_bad_download_leaves_nothing(data, sets, monkeypatch, tmp_path):
@@ -226,7 +180,7 @@ def test_bad_download_leaves_nothing(data, sets, monkeypatch, tmp_path):
 
 
 def test_real_debian_files(monkeypatch):
-    if not all((REAL_DEBIAN_DIR / name).is_file() for name in SHAPES):
+    if not all((REAL_DEBIAN_DIR / name).is_file() for name in FASHION_FILES):
         pytest.skip(f"dataset-fashion-mnist is not installed ({REAL_DEBIAN_DIR})")
     monkeypatch.setattr(fm, "DEBIAN_DIR", REAL_DEBIAN_DIR)
     (x_train, y_train), (x_test, y_test) = load_fashion_mnist()

@@ -1,6 +1,5 @@
 """IMDB loaders: archive and folder sources, verification, unsafe archives, caches, sequences."""
 
-import io
 import os
 import subprocess
 import sys
@@ -10,10 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from datafiles import SPLITS, entries, make_archive, make_folder, member
 
 from course_lib.data import DataError, imdb, imdb_sequences, load_imdb_sequences, load_imdb_text
 
-SPLITS = ("train/pos", "train/neg", "test/pos", "test/neg")
+pytestmark = pytest.mark.usefixtures("data")
 
 
 def review(split_label: str, i: int) -> str:
@@ -35,38 +35,6 @@ def reviews(n: int = 4, skip=()) -> dict[str, str]:
     return files
 
 
-def add_file(tar: tarfile.TarFile, name: str, text: str) -> None:
-    data = text.encode("utf-8")
-    info = tarfile.TarInfo(name)
-    info.size = len(data)
-    tar.addfile(info, io.BytesIO(data))
-
-
-def make_archive(path: Path, files: dict[str, str], extra=()) -> Path:
-    """A .tar.gz of `files`, then the hand-made TarInfo members in `extra` (unsafe ones)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(path, "w:gz", compresslevel=1) as tar:
-        for name, text in files.items():
-            add_file(tar, name, text)
-        for info in extra:
-            tar.addfile(info, io.BytesIO(b"x" * info.size) if info.isfile() else None)
-    return path
-
-
-def make_folder(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text, encoding="utf-8")
-    return root / "aclImdb"
-
-
-def member(name: str, kind: bytes = tarfile.REGTYPE, linkname: str = "") -> tarfile.TarInfo:
-    info = tarfile.TarInfo(name)
-    info.type, info.linkname = kind, linkname
-    info.size = 1 if kind == tarfile.REGTYPE else 0
-    return info
-
-
 UNSAFE = {
     "absolute": (member("/tmp/evil.txt"), r"'/tmp/evil\.txt' has an absolute path"),
     "dotdot": (member("aclImdb/../../evil.txt"), r"'aclImdb/\.\./\.\./evil\.txt' has a '\.\.'"),
@@ -80,19 +48,6 @@ UNSAFE = {
     ),
     "device": (member("aclImdb/dev", tarfile.CHRTYPE), r"'aclImdb/dev' is a device file"),
 }
-
-
-@pytest.fixture(autouse=True)
-def data(tmp_path, monkeypatch):
-    folder = tmp_path / "data"
-    folder.mkdir()
-    monkeypatch.setenv("COURSE_DATA_DIR", str(folder))
-    monkeypatch.setenv("COURSE_OFFLINE", "1")
-    return folder
-
-
-def entries(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
 
 
 def test_load_from_archive(data):

@@ -1,15 +1,22 @@
 """`course data status|fetch|import`: the status table, downloads and verified imports."""
 
-import gzip
-import io
 import os
 import shutil
-import struct
 import tarfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from datafiles import (
+    FASHION_FILES,
+    SPLITS,
+    entries,
+    make_archive,
+    make_folder,
+    member,
+    write_fashion_set,
+    write_idx,
+)
 
 from course_lib.data import (
     DataError,
@@ -24,29 +31,13 @@ from course_lib.data import (
 from course_lib.data import fashion_mnist as fm
 from course_lib.data.status import GET
 
-FASHION = {
-    "train-images-idx3-ubyte.gz": (2051, (60000, 28, 28)),
-    "train-labels-idx1-ubyte.gz": (2049, (60000,)),
-    "t10k-images-idx3-ubyte.gz": (2051, (10000, 28, 28)),
-    "t10k-labels-idx1-ubyte.gz": (2049, (10000,)),
-}
-SPLITS = ("train/pos", "train/neg", "test/pos", "test/neg")
-
-
-def write_idx(path: Path, magic: int, array: np.ndarray) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(path, "wb", compresslevel=1) as f:
-        f.write(struct.pack(f">I{array.ndim}I", magic, *array.shape) + array.tobytes())
-    return path
+pytestmark = pytest.mark.usefixtures("data")
 
 
 @pytest.fixture(scope="module")
 def fashion_dir(tmp_path_factory):
-    """Four full-size all-zero files with the official names."""
-    folder = tmp_path_factory.mktemp("fashion")
-    for name, (magic, shape) in FASHION.items():
-        write_idx(folder / name, magic, np.zeros(shape, np.uint8))
-    return folder
+    """Four full-size files with the official names and all-zero images."""
+    return write_fashion_set(tmp_path_factory.mktemp("fashion"))
 
 
 def imdb_files(n: int = 2, skip=()) -> dict[str, bytes]:
@@ -58,39 +49,6 @@ def imdb_files(n: int = 2, skip=()) -> dict[str, bytes]:
     return files
 
 
-def make_archive(path: Path, files: dict[str, bytes], extra=()) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(path, "w:gz", compresslevel=1) as tar:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-        for info in extra:
-            tar.addfile(info)
-    return path
-
-
-def link(name: str, kind: bytes, target: str) -> tarfile.TarInfo:
-    info = tarfile.TarInfo(name)
-    info.type, info.linkname = kind, target
-    return info
-
-
-@pytest.fixture(autouse=True)
-def data(tmp_path, monkeypatch):
-    folder = tmp_path / "data"
-    folder.mkdir()
-    monkeypatch.setenv("COURSE_DATA_DIR", str(folder))
-    monkeypatch.setenv("COURSE_OFFLINE", "1")
-    monkeypatch.setattr(fm, "DEBIAN_DIR", tmp_path / "debian")
-    monkeypatch.setattr(fm, "keras_cache_dirs", lambda: [tmp_path / "keras"])
-    return folder
-
-
-def everything_in(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
-
-
 def test_status_with_nothing_downloaded(data):
     rows = {row["name"]: row for row in data_status()}
     assert list(rows) == ["fashion_mnist", "imdb", "digits", "image_patches"]
@@ -99,7 +57,7 @@ def test_status_with_nothing_downloaded(data):
     assert rows["imdb"]["found"] is False and "course data import" in rows["imdb"]["get"]
     assert rows["digits"]["verified"] and rows["image_patches"]["verified"]
     assert set(rows["digits"]) == {"name", "found", "location", "verified", "detail", "get"}
-    assert everything_in(data) == []
+    assert entries(data) == []
 
 
 def test_status_table_is_aligned(data):
@@ -140,7 +98,7 @@ def test_fetch_offline_and_unknown(data):
         fetch()
     with pytest.raises(DataError, match="cannot fetch 'mnist'"):
         fetch("mnist")
-    assert everything_in(data) == []
+    assert entries(data) == []
 
 
 def test_fetch_downloads_both(data, fashion_dir, tmp_path, monkeypatch):
@@ -160,12 +118,12 @@ def test_fetch_failure_leaves_nothing(data, tmp_path, monkeypatch):
     monkeypatch.setattr(imdb, "IMDB_URL", bad.as_uri())
     with pytest.raises(DataError, match=r"(?s)could not download IMDB.*no reviews in test/neg"):
         fetch("imdb")
-    assert everything_in(data) == []
+    assert entries(data) == []
 
 
 def test_import_fashion_folder_and_file(data, fashion_dir, tmp_path):
     written = import_data(fashion_dir)
-    assert written == [data / "fashion-mnist" / name for name in FASHION]
+    assert written == [data / "fashion-mnist" / name for name in FASHION_FILES]
     assert load_fashion_mnist()[1][0].shape == (10000, 28, 28)
     other = tmp_path / "other" / "train-labels-idx1-ubyte.gz"
     write_idx(other, 2049, np.full(60000, 4, np.uint8))
@@ -198,9 +156,7 @@ def test_slow_import_primes_the_text_cache(data, tmp_path, monkeypatch, source):
 def test_import_extracted_folder(data, tmp_path):
     files = imdb_files(3)
     files["aclImdb/train/unsup/0_0.txt"] = b"unlabeled"
-    for name, content in files.items():
-        (tmp_path / "src" / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / "src" / name).write_bytes(content)
+    make_folder(tmp_path / "src", files)
     assert import_data(tmp_path / "src") == [data / "aclImdb"]  # the parent folder works too
     assert (data / "aclImdb" / "train" / "pos" / "2_5.txt").read_text() == "train/pos review 2"
     assert not (data / "aclImdb" / "train" / "unsup").exists()
@@ -224,7 +180,7 @@ def test_import_bad_fashion_file_leaves_nothing(data, tmp_path, kind):
     path, match = _bad_fashion(tmp_path / "in", kind)
     with pytest.raises(DataError, match=match):
         import_data(path)
-    assert everything_in(data) == []
+    assert entries(data) == []
 
 
 def test_import_folder_with_one_bad_file_copies_none(data, fashion_dir, tmp_path):
@@ -233,7 +189,7 @@ def test_import_folder_with_one_bad_file_copies_none(data, fashion_dir, tmp_path
     _bad_fashion(folder, "count")
     with pytest.raises(DataError, match="wrong item count"):
         import_data(folder)
-    assert everything_in(data) == []
+    assert entries(data) == []
 
 
 BAD_ARCHIVES = {
@@ -242,12 +198,12 @@ BAD_ARCHIVES = {
     "dotdot": ({}, [tarfile.TarInfo("aclImdb/../x")], r"'aclImdb/\.\./x' has a '\.\.'"),
     "symlink": (
         {},
-        [link("aclImdb/test/pos/9_9.txt", tarfile.SYMTYPE, "/etc/passwd")],
+        [member("aclImdb/test/pos/9_9.txt", tarfile.SYMTYPE, "/etc/passwd")],
         r"'aclImdb/test/pos/9_9\.txt' is a symlink",
     ),
     "hardlink": (
         {},
-        [link("aclImdb/test/pos/9_9.txt", tarfile.LNKTYPE, "aclImdb/README")],
+        [member("aclImdb/test/pos/9_9.txt", tarfile.LNKTYPE, "aclImdb/README")],
         r"'aclImdb/test/pos/9_9\.txt' is a hardlink",
     ),
 }
@@ -259,26 +215,22 @@ def test_import_bad_archive_leaves_nothing(data, tmp_path, kind):
     archive = make_archive(tmp_path / "aclImdb_v1.tar.gz", imdb_files(**options), extra)
     with pytest.raises(DataError, match=match):
         import_data(archive)
-    assert everything_in(data) == []
+    assert entries(data) == []
 
 
 def test_import_folder_with_symlink_is_refused(data, tmp_path):
-    for name, content in imdb_files().items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_bytes(content)
-    os.symlink("/etc/passwd", tmp_path / "aclImdb" / "test" / "neg" / "7_1.txt")
+    folder = make_folder(tmp_path, imdb_files())
+    os.symlink("/etc/passwd", folder / "test" / "neg" / "7_1.txt")
     with pytest.raises(DataError, match=r"test/neg/7_1\.txt is a symlink"):
-        import_data(tmp_path / "aclImdb")
-    assert everything_in(data) == []
+        import_data(folder)
+    assert entries(data) == []
 
 
 def test_import_folder_missing_split_leaves_nothing(data, tmp_path):
-    for name, content in imdb_files(skip=("train/neg",)).items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_bytes(content)
+    folder = make_folder(tmp_path, imdb_files(skip=("train/neg",)))
     with pytest.raises(DataError, match="no reviews in train/neg"):
-        import_data(tmp_path / "aclImdb")
-    assert everything_in(data) == []
+        import_data(folder)
+    assert entries(data) == []
 
 
 def test_import_unknown_or_missing(data, tmp_path):
@@ -287,4 +239,4 @@ def test_import_unknown_or_missing(data, tmp_path):
         import_data(tmp_path / "notes.txt")
     with pytest.raises(DataError, match="does not exist"):
         import_data(tmp_path / "nothing")
-    assert everything_in(data) == []
+    assert entries(data) == []
