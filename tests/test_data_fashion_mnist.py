@@ -56,6 +56,7 @@ def test_read_idx_small_shapes(tmp_path):
         (idx_bytes(2051, np.zeros(61), dims=(5, 3, 4)), "payload is 61 bytes, expected 60"),
         (b"\x00\x00", "truncated or corrupt"),
     ],
+    ids=["magic", "count", "shape", "short-payload", "long-payload", "no-header"],
 )
 def test_read_idx_rejects_bad_headers(tmp_path, payload, match):
     path = write_gz(tmp_path / "bad.gz", payload)
