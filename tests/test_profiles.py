@@ -51,7 +51,7 @@ def test_every_budget_entry_is_complete():
         for profile in profiles.PROFILES:
             values = vars(profiles.budget(lesson, profile=profile))
             assert values, lesson
-            assert all(isinstance(v, int | float | str) for v in values.values())
+            assert all(isinstance(v, int | float | str | list) for v in values.values())
 
 
 @pytest.mark.parametrize("profile, verbose", [("smoke", 0), ("quick", 2), ("full", 2)])
