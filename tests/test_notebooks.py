@@ -49,7 +49,7 @@ def test_starts_with_setup_and_ends_with_self_check(lesson):
 def test_has_budget_and_targets_for_every_profile(lesson):
     name, nb = lesson
     recorded = set(
-        re.findall(r'cl\.record\("([a-z0-9_]+)"', "\n".join(c.source for c in _code(nb)))
+        re.findall(r'cl\.record\(\s*"([a-z0-9_]+)"', "\n".join(c.source for c in _code(nb)))
     )
     for profile in profiles.PROFILES:
         assert vars(profiles.budget(name, profile=profile))
