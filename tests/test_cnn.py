@@ -1,0 +1,128 @@
+import numpy as np
+import pytest
+
+from course_lib.cnn import conv2d_naive, conv_base, fashion_cnn, max_pool_naive
+
+
+def test_conv2d_naive_closed_form():
+    # 3x3 image 0..8, 2x2 kernel of ones: each output is the sum of a 2x2 window
+    x = np.arange(9.0).reshape(1, 3, 3, 1)
+    out = conv2d_naive(x, np.ones((2, 2, 1, 1)), bias=[0.5])
+    np.testing.assert_allclose(out[0, :, :, 0], [[8.5, 12.5], [20.5, 24.5]])
+    # cross-correlation, not flipped convolution: a kernel picking the top-left pixel
+    pick = np.zeros((2, 2, 1, 1))
+    pick[0, 0] = 1.0
+    np.testing.assert_allclose(conv2d_naive(x, pick)[0, :, :, 0], [[0, 1], [3, 4]])
+
+
+def test_conv2d_naive_channels_stride_and_padding_shapes():
+    x = np.ones((2, 7, 7, 3))
+    kernel = np.ones((3, 3, 3, 4))
+    assert conv2d_naive(x, kernel).shape == (2, 5, 5, 4)
+    assert conv2d_naive(x, kernel, strides=2).shape == (2, 3, 3, 4)
+    assert conv2d_naive(x, kernel, padding="same").shape == (2, 7, 7, 4)
+    assert conv2d_naive(x, kernel, strides=2, padding="same").shape == (2, 4, 4, 4)
+    # all ones: every 'valid' output sums 3 * 3 * 3 ones
+    np.testing.assert_allclose(conv2d_naive(x, kernel), 27.0)
+
+
+@pytest.mark.parametrize(("strides", "padding"), [(1, "valid"), (2, "valid"), (2, "same")])
+def test_conv2d_naive_matches_keras(strides, padding):
+    import keras
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, 8, 9, 3)).astype("float32")
+    kernel = rng.normal(size=(3, 2, 3, 5)).astype("float32")
+    bias = rng.normal(size=5).astype("float32")
+    layer = keras.layers.Conv2D(5, (3, 2), strides=strides, padding=padding)
+    layer.build(x.shape)
+    layer.set_weights([kernel, bias])
+    expected = keras.ops.convert_to_numpy(layer(x))
+    np.testing.assert_allclose(
+        conv2d_naive(x, kernel, bias, strides, padding), expected, rtol=1e-5, atol=1e-5
+    )
+
+
+def test_max_pool_naive_closed_form_and_keras():
+    import keras
+
+    x = np.arange(16.0).reshape(1, 4, 4, 1)
+    np.testing.assert_allclose(max_pool_naive(x)[0, :, :, 0], [[5, 7], [13, 15]])
+    np.testing.assert_allclose(max_pool_naive(x, 3, strides=1)[0, :, :, 0], [[10, 11], [14, 15]])
+    y = np.random.default_rng(1).normal(size=(2, 7, 6, 3)).astype("float32")
+    for pool_size, strides in [(2, None), (3, 2), ((2, 3), 1)]:
+        layer = keras.layers.MaxPooling2D(pool_size, strides=strides)
+        expected = keras.ops.convert_to_numpy(layer(y))
+        np.testing.assert_allclose(max_pool_naive(y, pool_size, strides), expected, atol=1e-6)
+
+
+def test_naive_error_paths():
+    with pytest.raises(ValueError, match="kernel"):
+        conv2d_naive(np.ones((1, 5, 5, 2)), np.ones((3, 3, 1, 4)))
+    with pytest.raises(ValueError, match="padding"):
+        conv2d_naive(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 1)), padding="full")
+    with pytest.raises(ValueError, match="strides"):
+        conv2d_naive(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 1)), strides=0)
+    with pytest.raises(ValueError, match="larger than the image"):
+        conv2d_naive(np.ones((1, 2, 2, 1)), np.ones((3, 3, 1, 1)))
+    with pytest.raises(ValueError, match="pool_size"):
+        max_pool_naive(np.ones((1, 4, 4, 1)), pool_size=0)
+    with pytest.raises(ValueError, match="x must be"):
+        max_pool_naive(np.ones((4, 4)))
+
+
+def test_fashion_cnn_layers_shapes_and_params():
+    model = fashion_cnn(filters=(16, 32), dense_units=128)
+    names = [layer.name for layer in model.layers]
+    assert names == [
+        "image", "conv1", "pool1", "conv2", "pool2", "flatten", "dense", "dropout", "output"
+    ]  # fmt: skip
+    assert model.output_shape == (None, 10)
+    assert model.get_layer("pool2").output.shape == (None, 5, 5, 32)  # 28-26-13-11-5
+    # (3*3*1 + 1)*16 + (3*3*16 + 1)*32 + (5*5*32 + 1)*128 + (128 + 1)*10
+    assert model.count_params() == 160 + 4640 + 102528 + 1290
+    same = fashion_cnn(filters=(8,), padding="same", pooling="average")
+    assert same.get_layer("pool1").__class__.__name__ == "AveragePooling2D"
+    assert same.get_layer("pool1").output.shape == (None, 14, 14, 8)
+
+
+def test_conv_base_shares_and_freezes_layers():
+    model = fashion_cnn(filters=(4, 8), dense_units=16)
+    base = conv_base(model)
+    assert base.output_shape == (None, 5, 5, 8)
+    assert base.count_params() == (9 + 1) * 4 + (9 * 4 + 1) * 8
+    x = np.random.default_rng(0).random((3, 28, 28, 1)).astype("float32")
+    inner = model.get_layer("pool2").output
+    import keras
+
+    np.testing.assert_allclose(base.predict(x, verbose=0), keras.Model(model.input, inner)(x))
+    base.trainable = False
+    assert not model.get_layer("conv1").trainable and not model.get_layer("conv2").trainable
+    assert model.get_layer("dense").trainable
+    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+    assert trainable == model.count_params() - base.count_params()
+
+
+def test_fashion_cnn_bad_arguments():
+    with pytest.raises(ValueError, match="pooling"):
+        fashion_cnn(pooling="min")
+    with pytest.raises(ValueError, match="filters"):
+        fashion_cnn(filters=())
+    with pytest.raises(ValueError, match="filters"):
+        fashion_cnn(filters=(16, 0))
+    with pytest.raises(ValueError, match="dropout"):
+        fashion_cnn(dropout=1.0)
+    with pytest.raises(ValueError, match="padding"):
+        fashion_cnn(padding="full")
+    with pytest.raises(ValueError, match="kernel_size"):
+        fashion_cnn(kernel_size=0)
+    with pytest.raises(ValueError, match="dense_units"):
+        fashion_cnn(dense_units=0)
+
+
+def test_conv_base_needs_pooling_layers():
+    import keras
+
+    plain = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    with pytest.raises(ValueError, match="pool1"):
+        conv_base(plain)
