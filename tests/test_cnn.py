@@ -1,7 +1,16 @@
 import numpy as np
 import pytest
 
-from course_lib.cnn import conv2d_naive, conv_base, fashion_cnn, max_pool_naive
+from course_lib.cnn import (
+    L2Pooling2D,
+    classifier_head,
+    conv2d_naive,
+    conv_base,
+    copy_conv_base,
+    fashion_cnn,
+    max_pool_naive,
+    pool_naive,
+)
 
 
 def test_conv2d_naive_closed_form():
@@ -126,3 +135,111 @@ def test_conv_base_needs_pooling_layers():
     plain = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
     with pytest.raises(ValueError, match="pool1"):
         conv_base(plain)
+
+
+def test_pool_naive_closed_form_and_keras():
+    import keras
+
+    # windows: a spike, a flat window, two columns, zeros
+    z = np.array([[0, 0, 2, 2], [0, 4, 2, 2], [1, 7, 0, 0], [1, 7, 0, 0]], float)[None, :, :, None]
+    np.testing.assert_allclose(pool_naive(z, "max")[0, :, :, 0], [[4, 2], [7, 0]])
+    np.testing.assert_allclose(pool_naive(z, "average")[0, :, :, 0], [[1, 2], [4, 0]])
+    np.testing.assert_allclose(pool_naive(z, "l2")[0, :, :, 0], [[2, 2], [5, 0]])
+    np.testing.assert_allclose(max_pool_naive(z), pool_naive(z, "max"))
+    y = np.random.default_rng(2).normal(size=(2, 7, 6, 3)).astype("float32")
+    layers = {
+        "max": keras.layers.MaxPooling2D,
+        "average": keras.layers.AveragePooling2D,
+        "l2": lambda *a, **k: L2Pooling2D(*a, epsilon=0.0, **k),
+    }
+    for kind, layer in layers.items():
+        for pool_size, strides in [(2, None), (3, 2), ((2, 3), 1)]:
+            expected = keras.ops.convert_to_numpy(layer(pool_size, strides=strides)(y))
+            np.testing.assert_allclose(pool_naive(y, kind, pool_size, strides), expected, atol=1e-5)
+
+
+def test_l2_pooling_layer_epsilon_gradient_and_config():
+    import keras
+
+    relu = np.maximum(np.random.default_rng(3).normal(size=(2, 6, 6, 4)), 0).astype("float32")
+    relu[:, :2, :2] = 0.0  # all-zero windows, as ReLU feature maps have
+    layer = L2Pooling2D(epsilon=1e-4)
+    out = keras.ops.convert_to_numpy(layer(relu))
+    np.testing.assert_allclose(out, np.sqrt(pool_naive(relu, "l2") ** 2 + 1e-4), rtol=1e-5)
+    np.testing.assert_allclose(out[:, 0, 0], 1e-2, rtol=1e-5)
+    # power means: average <= L2 <= max for non-negative inputs
+    average, l2, top = (pool_naive(relu, kind) for kind in ("average", "l2", "max"))
+    assert np.all(average <= l2 + 1e-7) and np.all(l2 <= top + 1e-7)
+    # a finite gradient through all-zero windows: a 1x1 conv keeps the zeros, then L2 pooling
+    conv = keras.layers.Conv2D(4, 1, use_bias=False)
+    model = keras.Sequential([keras.Input((6, 6, 4)), conv, L2Pooling2D(), keras.layers.Flatten()])
+    conv.set_weights([np.eye(4, dtype="float32")[None, None]])
+    model.compile(optimizer="sgd", loss="mse")
+    model.train_on_batch(relu, np.ones((2, 36), "float32"))
+    kernel = conv.get_weights()[0]
+    assert np.all(np.isfinite(kernel)) and not np.allclose(kernel[0, 0], np.eye(4))
+    assert layer.compute_output_shape((None, 6, 6, 4)) == (None, 3, 3, 4)
+    same = L2Pooling2D(3, strides=2, padding="same")
+    assert same(relu).shape == (2, 3, 3, 4)
+    clone = L2Pooling2D.from_config(same.get_config())
+    assert (clone.pool_size, clone.strides, clone.padding) == ((3, 3), (2, 2), "same")
+
+
+def test_fashion_cnn_l2_pooling():
+    model = fashion_cnn(filters=(16, 32), pooling="l2")
+    assert isinstance(model.get_layer("pool1"), L2Pooling2D)
+    assert model.get_layer("pool2").output.shape == (None, 5, 5, 32)
+    assert model.count_params() == fashion_cnn(filters=(16, 32)).count_params()
+
+
+def test_classifier_head_shares_layers_with_the_model():
+    model = fashion_cnn(filters=(4, 8), dense_units=16, num_classes=5)
+    base, head = conv_base(model), classifier_head(model)
+    assert head.input_shape == (None, 5, 5, 8) and head.output_shape == (None, 5)
+    assert head.count_params() == model.count_params() - base.count_params()
+    x = np.random.default_rng(4).random((3, 28, 28, 1)).astype("float32")
+    features = base.predict(x, verbose=0)
+    np.testing.assert_allclose(head.predict(features, verbose=0), model.predict(x, verbose=0))
+    # training the head on frozen features changes the model's head, not its base
+    conv_before = model.get_layer("conv1").get_weights()[0].copy()
+    dense_before = model.get_layer("dense").get_weights()[0].copy()
+    head.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    head.fit(features, np.array([0, 1, 2]), epochs=1, verbose=0)
+    np.testing.assert_array_equal(model.get_layer("conv1").get_weights()[0], conv_before)
+    assert not np.allclose(model.get_layer("dense").get_weights()[0], dense_before)
+
+
+def test_copy_conv_base_between_models():
+    source = fashion_cnn(filters=(4, 8), dense_units=16, num_classes=5, name="source")
+    target = fashion_cnn(filters=(4, 8), dense_units=32, num_classes=3, name="target")
+    assert copy_conv_base(source, target) == 2
+    for name in ("conv1", "conv2"):
+        for mine, theirs in zip(
+            target.get_layer(name).get_weights(), source.get_layer(name).get_weights(), strict=True
+        ):
+            np.testing.assert_array_equal(mine, theirs)
+    assert target.get_layer("output").get_weights()[0].shape == (32, 3)
+
+
+def test_pooling_and_transfer_error_paths():
+    import keras
+
+    with pytest.raises(ValueError, match="kind"):
+        pool_naive(np.ones((1, 4, 4, 1)), "min")
+    with pytest.raises(ValueError, match="x must be"):
+        pool_naive(np.ones((4, 4)), "l2")
+    with pytest.raises(ValueError, match="epsilon"):
+        L2Pooling2D(epsilon=-1.0)
+    with pytest.raises(ValueError, match="padding"):
+        L2Pooling2D(padding="full")
+    with pytest.raises(ValueError, match="pool_size"):
+        L2Pooling2D(pool_size=0)
+    plain = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    with pytest.raises(ValueError, match="not a fashion_cnn"):
+        classifier_head(plain)
+    with pytest.raises(ValueError, match="conv1"):
+        copy_conv_base(plain, fashion_cnn(filters=(4,)))
+    with pytest.raises(ValueError, match="shapes differ"):
+        copy_conv_base(fashion_cnn(filters=(4, 8)), fashion_cnn(filters=(4, 16)))
+    with pytest.raises(ValueError, match="no layer 'conv2'"):
+        copy_conv_base(fashion_cnn(filters=(4, 8)), fashion_cnn(filters=(4,)))
