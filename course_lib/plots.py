@@ -34,7 +34,8 @@ def show_images(
         raise ValueError(f"images must have shape (n, h, w) or (n, h, w, c), got {images.shape}")
     if titles is not None and len(titles) != len(images):
         raise ValueError(f"got {len(titles)} titles for {len(images)} images")
-    fig, axes = _grid(len(images), ncols, cell, 0.25 if titles is not None else 0.0)
+    lines = max((str(t).count("\n") + 1 for t in titles), default=0) if titles is not None else 0
+    fig, axes = _grid(len(images), ncols, cell, 0.1 + 0.2 * lines if lines else 0.0)
     for i, (ax, image) in enumerate(zip(axes, images, strict=False)):
         ax.imshow(image.squeeze(), cmap=cmap, vmin=vmin, vmax=vmax)
         if titles is not None:

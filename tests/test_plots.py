@@ -68,3 +68,14 @@ def test_show_weights_shape_errors():
         plots.show_weights(np.zeros((10, 4)), image_shape=(3, 3))
     with pytest.raises(ValueError, match="2-D"):
         plots.show_weights(np.zeros(5))
+
+
+def test_show_images_leaves_room_for_two_line_titles():
+    images = np.zeros((4, 8, 8))
+    one = plots.show_images(images, titles=["a"] * 4, ncols=2)
+    two = plots.show_images(images, titles=["a\n-> b"] * 4, ncols=2)
+    none = plots.show_images(images, ncols=2)
+    heights = [fig.get_size_inches()[1] for fig in (none, one, two)]
+    assert heights[0] < heights[1] < heights[2]
+    assert heights[2] - heights[1] == pytest.approx(2 * 0.2)
+    plt.close("all")
