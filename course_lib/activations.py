@@ -74,6 +74,7 @@ def autodiff_derivative(fn, x) -> np.ndarray:
     elif backend == "jax":
         import jax
 
+        y = fn(x)
         grad = jax.grad(lambda v: keras.ops.sum(fn(v)))(x)
     elif backend == "torch":
         import torch
