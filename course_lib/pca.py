@@ -4,14 +4,15 @@ principal angles between subspaces, and the ordered components inside any basis 
 import numpy as np
 from scipy.linalg import subspace_angles
 
+from course_lib.whitening import _as_matrix
+
 
 def _as_data(x, name: str = "x") -> np.ndarray:
+    """x as a float64 (n >= 2, d) matrix of finite values (the finiteness check is whitening's)."""
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2 or len(x) < 2:
         raise ValueError(f"{name} must have shape (n_samples >= 2, n_features), got {x.shape}")
-    if not np.all(np.isfinite(x)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return x
+    return _as_matrix(x, name)
 
 
 def _as_basis(basis, d: int | None, name: str) -> np.ndarray:
