@@ -106,3 +106,25 @@ def noise_survival(x_clean, x_noisy, output_clean, output_noisy) -> float:
     if energy == 0.0:
         raise ValueError("x_noisy equals x_clean: there is no noise to follow")
     return float(np.sum((arrays[3] - arrays[2]) * noise) / energy)
+
+
+def filter_smoothness(kernel, image_shape) -> float:
+    """Mean over filters of the neighbour correlation sum_pairs a*b / sum_pairs (a^2 + b^2) / 2
+    over horizontally and vertically adjacent weights of each mean-removed filter: kernel
+    (d, units) with d = prod(image_shape); 1 = smooth, about 0 = white noise, -1 = checkerboard."""
+    kernel = np.asarray(kernel, dtype=np.float64)
+    image_shape = tuple(int(s) for s in image_shape)
+    if len(image_shape) != 2 or min(image_shape) < 2:
+        raise ValueError(f"image_shape must be (height, width), both >= 2, got {image_shape}")
+    if kernel.ndim != 2 or kernel.shape[0] != image_shape[0] * image_shape[1]:
+        raise ValueError(
+            f"kernel must have shape (prod(image_shape), units) = "
+            f"({image_shape[0] * image_shape[1]}, units), got {kernel.shape}"
+        )
+    filters = kernel.T.reshape(-1, *image_shape)
+    filters = filters - filters.mean(axis=(1, 2), keepdims=True)
+    pairs = [(filters[:, :, 1:], filters[:, :, :-1]), (filters[:, 1:, :], filters[:, :-1, :])]
+    products = sum((a * b).sum(axis=(1, 2)) for a, b in pairs)
+    energies = sum(0.5 * (a**2 + b**2).sum(axis=(1, 2)) for a, b in pairs)
+    flat = energies == 0  # a constant filter: no pattern to be smooth or rough
+    return float(np.mean(np.where(flat, 0.0, products / np.where(flat, 1.0, energies))))

@@ -5,6 +5,7 @@ from course_lib.denoising import (
     CORRUPTIONS,
     corrupt,
     denoising_errors,
+    filter_smoothness,
     gaussian_noise,
     masking_noise,
     noise_survival,
@@ -141,3 +142,31 @@ def test_noise_survival_needs_noise_and_one_shape(images):
         noise_survival(images, images, images, images)
     with pytest.raises(ValueError, match="shape"):
         noise_survival(images, images + 1, images[:5], images[:5])
+
+
+def test_filter_smoothness_closed_forms():
+    rows, cols = np.indices((6, 6))
+    checkerboard = np.where((rows + cols) % 2 == 0, 1.0, -1.0).reshape(36, 1)
+    stripes = np.where(rows % 2 == 0, 1.0, -1.0).reshape(36, 1)  # equal rows, alternating
+    ramp = (rows + cols).astype(float).reshape(36, 1)
+    assert filter_smoothness(checkerboard, (6, 6)) == pytest.approx(-1.0)
+    assert filter_smoothness(stripes, (6, 6)) == pytest.approx(0.0, abs=1e-12)
+    # Ramp: neighbours differ by 1, so sum ab = sum (a^2 + b^2)/2 - (number of pairs)/2.
+    centred = ramp - ramp.mean()
+    pairs = [(centred.reshape(6, 6)[:, 1:], centred.reshape(6, 6)[:, :-1])] * 2
+    energy = sum(0.5 * (a**2 + b**2).sum() for a, b in pairs)
+    assert filter_smoothness(ramp, (6, 6)) == pytest.approx(1 - 60 / 2 / energy)
+    both = np.concatenate([checkerboard, np.ones((36, 1))], axis=1)  # constant counts as 0
+    assert filter_smoothness(both, (6, 6)) == pytest.approx(-0.5)
+
+
+def test_filter_smoothness_of_white_noise_is_near_zero():
+    kernel = np.random.default_rng(0).normal(size=(64, 500))
+    assert abs(filter_smoothness(kernel, (8, 8))) < 0.02
+
+
+def test_filter_smoothness_rejects_bad_shapes():
+    with pytest.raises(ValueError, match="kernel"):
+        filter_smoothness(np.ones((10, 2)), (3, 3))
+    with pytest.raises(ValueError, match="image_shape"):
+        filter_smoothness(np.ones((3, 2)), (1, 3))
