@@ -1,12 +1,14 @@
 # `make test` and `make run` each build .venv from requirements.txt on their own (once:
-# a second run installs nothing), then test or run the course.
+# a second run installs nothing), then test or run the course. Both honour KERAS_BACKEND
+# (tensorflow by default; `make backends` adds JAX and PyTorch to the venv) and PROFILE.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PROFILE ?= quick
+# PROFILE: smoke | quick | full. `make test` defaults to smoke, `make run` to quick.
+PROFILE ?=
 
-.PHONY: venv test run lab lint format clean
+.PHONY: venv backends test unit lessons run lab lint format clean
 
 venv: $(STAMP)
 
@@ -17,6 +19,14 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# The JAX and PyTorch backends (pyproject extras). torch 2.13.0 is the CPU build; a bare
+# `torch` may resolve to a CUDA build of several GB.
+backends: $(VENV)/.backends
+
+$(VENV)/.backends: $(STAMP)
+	$(BIN)/python -m pip install --quiet --no-build-isolation -e ".[jax,torch]" "torch==2.13.0"
+	touch $@
+
 lint: $(STAMP)
 	$(BIN)/ruff check course_lib tests lessons
 	$(BIN)/ruff format --check course_lib tests lessons
@@ -25,13 +35,21 @@ format: $(STAMP)
 	$(BIN)/ruff format course_lib tests lessons
 	$(BIN)/nbstripout lessons/*.ipynb tests/fixtures/*.ipynb
 
-# Unit tests of course_lib, then every lesson under nbval in the smoke profile.
+# Unit tests of course_lib, then every lesson under nbval in $(PROFILE) (default smoke), on
+# $KERAS_BACKEND; prints the seconds each lesson took.
 test: lint
-	MPLBACKEND=Agg COURSE_PROFILE=smoke $(BIN)/python -m pytest -ra --durations=10
+	MPLBACKEND=Agg COURSE_PROFILE=$(or $(PROFILE),smoke) $(BIN)/python -m pytest -ra --durations=10
 
-# Every lesson headless in $(PROFILE): a table of seconds and self-checks, HTML and report.json.
+unit: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m pytest -ra tests
+
+lessons: $(STAMP)
+	MPLBACKEND=Agg COURSE_PROFILE=$(or $(PROFILE),smoke) $(BIN)/python -m pytest -ra lessons
+
+# Every lesson headless in $(PROFILE) (default quick): a table of seconds and self-checks,
+# HTML pages and build/report.json.
 run: $(STAMP)
-	$(BIN)/course run --profile $(PROFILE)
+	$(BIN)/course run --profile $(or $(PROFILE),quick)
 
 lab: $(STAMP)
 	$(BIN)/course lab

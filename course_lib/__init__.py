@@ -9,9 +9,9 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
-from course_lib.checks import check_targets, record  # noqa: E402
-from course_lib.profiles import PROFILES, active_profile, budget, fit_verbose  # noqa: E402
-from course_lib.setup import progress, set_seed, setup_lesson  # noqa: E402
+from course_lib.tools.checks import check_targets, record  # noqa: E402
+from course_lib.tools.lesson import progress, set_seed, setup_lesson  # noqa: E402
+from course_lib.tools.profiles import PROFILES, active_profile, budget, fit_verbose  # noqa: E402
 
 __all__ = [
     "PROFILES",

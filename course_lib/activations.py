@@ -60,33 +60,15 @@ def autodiff_derivative(fn, x) -> np.ndarray:
     elementwise f, d(sum_i f(x_i)) / dx_i = f'(x_i)."""
     import keras
 
+    from course_lib.backends import gradients
+
     x = np.asarray(x, dtype="float32")
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        variable = tf.constant(x)
-        with tf.GradientTape() as tape:
-            tape.watch(variable)
-            y = fn(variable)
-            total = keras.ops.sum(y)
-        grad = tape.gradient(total, variable)
-    elif backend == "jax":
-        import jax
-
-        y = fn(x)
-        grad = jax.grad(lambda v: keras.ops.sum(fn(v)))(x)
-    elif backend == "torch":
-        import torch
-
-        variable = torch.tensor(x, requires_grad=True)
-        y = fn(variable)
-        keras.ops.sum(y).backward()
-        grad = variable.grad
-    else:
-        raise ValueError(f"Keras backend {backend!r} has no autodiff here (tensorflow, jax, torch)")
-    if tuple(y.shape) != x.shape:
-        raise ValueError(f"fn must be elementwise: input shape {x.shape}, output {tuple(y.shape)}")
-    if grad is None:
-        raise ValueError("fn's output does not depend on its input: no gradient")
-    return np.asarray(keras.ops.convert_to_numpy(grad), dtype="float32")
+    output_shape = tuple(fn(keras.ops.convert_to_tensor(x)).shape)
+    if output_shape != x.shape:
+        raise ValueError(f"fn must be elementwise: input shape {x.shape}, output {output_shape}")
+    variable = keras.Variable(x, name="x")
+    try:
+        (grad,) = gradients(lambda: keras.ops.sum(fn(variable.value)), [variable])
+    except ValueError as err:
+        raise ValueError("fn's output does not depend on its input: no gradient") from err
+    return grad.astype("float32")

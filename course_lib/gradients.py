@@ -3,6 +3,8 @@ backprop's delta_l = f'(u_l) * (W_{l+1}^T delta_{l+1}), 岡谷『深層学習』
 
 import numpy as np
 
+from course_lib.backends import gradients
+
 
 def kernel_layers(model) -> list:
     """The model's layers that own a `kernel` weight (Dense, Conv...), input to output."""
@@ -28,40 +30,13 @@ def layer_gradient_norms(model, x, y, loss_fn=None) -> np.ndarray:
     def batch_loss():
         return keras.ops.mean(loss_fn(y, model(x, training=False)))
 
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        with tf.GradientTape() as tape:
-            loss = batch_loss()
-        grads = tape.gradient(loss, [k.value for k in kernels])
-    elif backend == "torch":
-        import torch
-
-        model.zero_grad()
-        loss = batch_loss()
-        grads = torch.autograd.grad(loss, [k.value for k in kernels])
-    elif backend == "jax":
-        import jax
-
-        trainable = model.trainable_variables
-        kernel_ids = [id(k) for k in kernels]
-        order = [next(i for i, v in enumerate(trainable) if id(v) == kid) for kid in kernel_ids]
-
-        def loss_of(values):
-            mapping = list(zip(trainable, values, strict=True))
-            with keras.StatelessScope(state_mapping=mapping):
-                return batch_loss()
-
-        all_grads = jax.grad(loss_of)([v.value for v in trainable])
-        grads = [all_grads[i] for i in order]
-    else:
-        raise ValueError(f"Keras backend {backend!r} is not supported (tensorflow, jax, torch)")
-    if any(g is None for g in grads):
-        raise ValueError("the loss does not depend on every kernel: check the model and loss_fn")
-    return np.array(
-        [np.linalg.norm(np.asarray(keras.ops.convert_to_numpy(g), dtype=np.float64)) for g in grads]
-    )
+    try:
+        grads = gradients(batch_loss, kernels)
+    except ValueError as err:
+        raise ValueError(
+            "the loss does not depend on every kernel: check the model and loss_fn"
+        ) from err
+    return np.array([np.linalg.norm(g.astype(np.float64)) for g in grads])
 
 
 def first_last_ratio(norms) -> float:

@@ -3,7 +3,8 @@ AdaGrad, RMSProp and Adam exactly as keras.optimizers computes them, with Keras'
 
 Each step function takes the weights w, the gradient g of the same shape and the state the
 previous step returned (None before the first step) and returns (new weights, new state);
-nothing is modified in place."""
+nothing is modified in place. In the formulas, lr is the learning rate (the slides' epsilon) and
+delta the small constant that keeps a division finite (Keras' and these functions' `epsilon`)."""
 
 import numpy as np
 
@@ -25,7 +26,7 @@ def _check(weights, gradient, learning_rate: float, **rates) -> tuple[np.ndarray
 
 
 def sgd_step(weights, gradient, state=None, learning_rate=0.01, momentum=0.0):
-    """m <- mu m - eps g, w <- w + m (plain SGD when mu = 0); state {'m'}, like keras SGD."""
+    """m <- mu m - lr g, w <- w + m (plain SGD when mu = 0); state {'m'}, like keras SGD."""
     weights, gradient = _check(weights, gradient, learning_rate, momentum=momentum)
     velocity = np.zeros_like(weights) if state is None else state["m"]
     velocity = momentum * velocity - learning_rate * gradient
@@ -35,7 +36,7 @@ def sgd_step(weights, gradient, state=None, learning_rate=0.01, momentum=0.0):
 def adagrad_step(
     weights, gradient, state=None, learning_rate=0.001, initial_accumulator=0.1, epsilon=1e-7
 ):
-    """r <- r + g^2 (r starts at initial_accumulator), w <- w - eps g / sqrt(r + delta)."""
+    """r <- r + g^2 (r starts at initial_accumulator), w <- w - lr g / sqrt(r + delta)."""
     weights, gradient = _check(weights, gradient, learning_rate)
     if initial_accumulator < 0 or epsilon < 0:
         raise ValueError("initial_accumulator and epsilon must be >= 0")
@@ -45,7 +46,7 @@ def adagrad_step(
 
 
 def rmsprop_step(weights, gradient, state=None, learning_rate=0.001, rho=0.9, epsilon=1e-7):
-    """r <- rho r + (1 - rho) g^2, w <- w - eps g / sqrt(r + delta); state {'r'}."""
+    """r <- rho r + (1 - rho) g^2, w <- w - lr g / sqrt(r + delta); state {'r'}."""
     weights, gradient = _check(weights, gradient, learning_rate, rho=rho)
     average = np.zeros_like(weights) if state is None else state["r"]
     average = rho * average + (1 - rho) * gradient**2
@@ -56,7 +57,7 @@ def adam_step(
     weights, gradient, state=None, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7
 ):
     """m, v: running means of g and g^2; w <- w - alpha_t m / (sqrt(v) + delta), where
-    alpha_t = eps sqrt(1 - beta_2^t) / (1 - beta_1^t) holds the bias correction (Keras' form)."""
+    alpha_t = lr sqrt(1 - beta_2^t) / (1 - beta_1^t) holds the bias correction (Keras' form)."""
     weights, gradient = _check(weights, gradient, learning_rate, beta_1=beta_1, beta_2=beta_2)
     if state is None:
         state = {"m": np.zeros_like(weights), "v": np.zeros_like(weights), "t": 0}

@@ -4,7 +4,7 @@ principal angles between subspaces, and the ordered components inside any basis 
 import numpy as np
 from scipy.linalg import subspace_angles
 
-from course_lib.whitening import _as_matrix
+from course_lib.whitening import as_matrix
 
 
 def _as_data(x, name: str = "x") -> np.ndarray:
@@ -12,7 +12,7 @@ def _as_data(x, name: str = "x") -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2 or len(x) < 2:
         raise ValueError(f"{name} must have shape (n_samples >= 2, n_features), got {x.shape}")
-    return _as_matrix(x, name)
+    return as_matrix(x, name)
 
 
 def _as_basis(basis, d: int | None, name: str) -> np.ndarray:

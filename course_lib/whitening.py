@@ -11,7 +11,9 @@ METHODS = ("pca", "zca")
 class Whitening:
     """A fitted whitening: transform(x) = (x - mean) @ matrix.
 
-    matrix is (d, k) for PCA whitening (k components) and (d, d) for ZCA whitening.
+    matrix is (d, k) for PCA whitening (k components) and (d, d) for ZCA whitening. It acts on
+    row vectors, so it is the transpose of the slides' P (which whitens a column x as P x):
+    matrix = P^T (ZCA's P is symmetric, so there matrix = P).
     eigenvalues (d,) are those of the training covariance, largest first."""
 
     method: str
@@ -23,7 +25,7 @@ class Whitening:
 
     def transform(self, x) -> np.ndarray:
         """Whiten x of shape (n, d) or (n, *shape) with prod(shape) = d; returns (n, k)."""
-        x = _as_matrix(x, "x")
+        x = as_matrix(x, "x")
         if x.shape[1] != self.mean.shape[0]:
             raise ValueError(
                 f"x has {x.shape[1]} features, the whitening was fitted on {self.mean.shape[0]}"
@@ -31,7 +33,9 @@ class Whitening:
         return (x - self.mean) @ self.matrix
 
 
-def _as_matrix(x, name: str) -> np.ndarray:
+def as_matrix(x, name: str = "x") -> np.ndarray:
+    """Samples (n, d) or (n, *shape) as a float64 matrix (n, d); ValueError naming `name` if x
+    is not at least 2-D or holds NaN or infinity (shared by whitening and pca)."""
     x = np.asarray(x, dtype=np.float64)
     if x.ndim < 2:
         raise ValueError(f"{name} must have shape (n_samples, ...), got {x.shape}")
@@ -45,7 +49,7 @@ def _as_matrix(x, name: str) -> np.ndarray:
 
 def covariance(x) -> np.ndarray:
     """Covariance (d, d) of x (n, d) around its mean, normalised by n (as on the slides)."""
-    x = _as_matrix(x, "x")
+    x = as_matrix(x, "x")
     centred = x - x.mean(axis=0)
     return centred.T @ centred / len(x)
 
@@ -59,7 +63,7 @@ def fit_whitening(
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     if not np.isfinite(epsilon) or epsilon < 0:
         raise ValueError(f"epsilon must be a finite number >= 0, got {epsilon}")
-    x = _as_matrix(x, "x")
+    x = as_matrix(x, "x")
     n, d = x.shape
     if n <= d:
         raise ValueError(

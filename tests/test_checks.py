@@ -4,7 +4,8 @@ import math
 import pytest
 
 import course_lib as cl
-from course_lib import checks
+from course_lib.tools import checks
+from course_lib.tools.files import load_toml
 
 
 @pytest.mark.parametrize(
@@ -34,7 +35,7 @@ def test_bad_target_text(text):
 
 
 def test_every_course_target_parses():
-    table = checks._load_toml(checks.TARGETS_FILE)
+    table = load_toml(checks.TARGETS_FILE)
     assert "00_setup" in table
     for lesson in table:
         for profile in cl.PROFILES:

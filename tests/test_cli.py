@@ -1,7 +1,7 @@
 import nbformat
 import pytest
 
-from course_lib import cli
+from course_lib.tools import cli
 
 
 def test_doctor_reports_versions_devices_profile_and_data(capsys, monkeypatch):

@@ -1,15 +1,19 @@
+import keras
 import numpy as np
 import pytest
 
+from course_lib.backends import to_numpy
 from course_lib.cnn import (
     L2Pooling2D,
+    Standardizer,
     classifier_head,
     conv2d_naive,
     conv_base,
     copy_conv_base,
     fashion_cnn,
-    max_pool_naive,
+    fit_validation_split,
     pool_naive,
+    train_classifier,
 )
 
 
@@ -56,13 +60,13 @@ def test_max_pool_naive_closed_form_and_keras():
     import keras
 
     x = np.arange(16.0).reshape(1, 4, 4, 1)
-    np.testing.assert_allclose(max_pool_naive(x)[0, :, :, 0], [[5, 7], [13, 15]])
-    np.testing.assert_allclose(max_pool_naive(x, 3, strides=1)[0, :, :, 0], [[10, 11], [14, 15]])
+    np.testing.assert_allclose(pool_naive_max(x)[0, :, :, 0], [[5, 7], [13, 15]])
+    np.testing.assert_allclose(pool_naive_max(x, 3, strides=1)[0, :, :, 0], [[10, 11], [14, 15]])
     y = np.random.default_rng(1).normal(size=(2, 7, 6, 3)).astype("float32")
     for pool_size, strides in [(2, None), (3, 2), ((2, 3), 1)]:
         layer = keras.layers.MaxPooling2D(pool_size, strides=strides)
         expected = keras.ops.convert_to_numpy(layer(y))
-        np.testing.assert_allclose(max_pool_naive(y, pool_size, strides), expected, atol=1e-6)
+        np.testing.assert_allclose(pool_naive_max(y, pool_size, strides), expected, atol=1e-6)
 
 
 def test_naive_error_paths():
@@ -75,9 +79,9 @@ def test_naive_error_paths():
     with pytest.raises(ValueError, match="larger than the image"):
         conv2d_naive(np.ones((1, 2, 2, 1)), np.ones((3, 3, 1, 1)))
     with pytest.raises(ValueError, match="pool_size"):
-        max_pool_naive(np.ones((1, 4, 4, 1)), pool_size=0)
+        pool_naive_max(np.ones((1, 4, 4, 1)), pool_size=0)
     with pytest.raises(ValueError, match="x must be"):
-        max_pool_naive(np.ones((4, 4)))
+        pool_naive_max(np.ones((4, 4)))
 
 
 def test_fashion_cnn_layers_shapes_and_params():
@@ -101,10 +105,8 @@ def test_conv_base_shares_and_freezes_layers():
     assert base.output_shape == (None, 5, 5, 8)
     assert base.count_params() == (9 + 1) * 4 + (9 * 4 + 1) * 8
     x = np.random.default_rng(0).random((3, 28, 28, 1)).astype("float32")
-    inner = model.get_layer("pool2").output
-    import keras
-
-    np.testing.assert_allclose(base.predict(x, verbose=0), keras.Model(model.input, inner)(x))
+    inner = keras.Model(model.input, model.get_layer("pool2").output)
+    np.testing.assert_allclose(base.predict(x, verbose=0), to_numpy(inner(x)), rtol=1e-6)
     base.trainable = False
     assert not model.get_layer("conv1").trainable and not model.get_layer("conv2").trainable
     assert model.get_layer("dense").trainable
@@ -145,7 +147,7 @@ def test_pool_naive_closed_form_and_keras():
     np.testing.assert_allclose(pool_naive(z, "max")[0, :, :, 0], [[4, 2], [7, 0]])
     np.testing.assert_allclose(pool_naive(z, "average")[0, :, :, 0], [[1, 2], [4, 0]])
     np.testing.assert_allclose(pool_naive(z, "l2")[0, :, :, 0], [[2, 2], [5, 0]])
-    np.testing.assert_allclose(max_pool_naive(z), pool_naive(z, "max"))
+    np.testing.assert_allclose(pool_naive_max(z), pool_naive(z, "max"))
     y = np.random.default_rng(2).normal(size=(2, 7, 6, 3)).astype("float32")
     layers = {
         "max": keras.layers.MaxPooling2D,
@@ -243,3 +245,48 @@ def test_pooling_and_transfer_error_paths():
         copy_conv_base(fashion_cnn(filters=(4, 8)), fashion_cnn(filters=(4, 16)))
     with pytest.raises(ValueError, match="no layer 'conv2'"):
         copy_conv_base(fashion_cnn(filters=(4, 8)), fashion_cnn(filters=(4,)))
+
+
+def pool_naive_max(x, pool_size=2, strides=None):
+    return pool_naive(x, "max", pool_size, strides)
+
+
+def test_fit_validation_split_is_disjoint_and_checked():
+    x, y = np.arange(10), np.arange(10) * 10
+    (x_fit, y_fit), (x_val, y_val) = fit_validation_split(x, y, 6, 3)
+    np.testing.assert_array_equal(x_fit, np.arange(6))
+    np.testing.assert_array_equal(x_val, [7, 8, 9])
+    np.testing.assert_array_equal(y_val, [70, 80, 90])
+    with pytest.raises(ValueError, match="exceeds"):
+        fit_validation_split(x, y, 8, 3)
+    with pytest.raises(ValueError, match="n_val"):
+        fit_validation_split(x, y, 5, 0)
+
+
+def test_standardizer_uses_the_fit_images_statistics():
+    images = np.array([[[0, 255], [255, 0]]], dtype=np.uint8)
+    prepare = Standardizer.fit(images)
+    assert (prepare.mean, prepare.std) == pytest.approx((0.5, 0.5))
+    out = prepare(images)
+    assert out.shape == (1, 2, 2, 1) and out.dtype == np.float32
+    np.testing.assert_allclose(out[0, :, :, 0], [[-1, 1], [1, -1]])
+    with pytest.raises(ValueError, match="constant"):
+        Standardizer.fit(np.zeros((2, 3, 3), dtype=np.uint8))
+
+
+def test_train_classifier_learns_a_separable_problem():
+    import keras
+
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(256, 2)).astype("float32")
+    y = (x[:, 0] > 0).astype("int32")
+    net = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, activation="softmax")])
+    history = train_classifier(net, x, y, epochs=5, learning_rate=0.05, batch_size=32)
+    assert len(history.history["loss"]) == 5
+    assert history.history["accuracy"][-1] > 0.9
+    assert float(net.optimizer.learning_rate) == pytest.approx(0.0, abs=1e-6)  # cosine to 0
+    for kwargs, name in (({"epochs": 0}, "epochs"), ({"learning_rate": 0}, "learning_rate")):
+        args = {"epochs": 1, "learning_rate": 0.01, **kwargs}
+        with pytest.raises(ValueError, match=name):
+            train_classifier(net, x, y, **args)

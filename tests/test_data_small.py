@@ -31,7 +31,7 @@ def test_patches_are_windows_spread_over_all_images(monkeypatch):
     for h, w in shapes:
         images.append(np.arange(offset, offset + h * w, dtype=np.float32).reshape(h, w))
         offset += h * w
-    monkeypatch.setattr(small, "_gray_images", lambda: tuple(images))
+    monkeypatch.setattr(small, "gray_photos", lambda: tuple(images))
     patches = sample_image_patches(patch_size=5, n_patches=3000, seed=3)
     origins = []
     for patch in patches:

@@ -6,9 +6,9 @@ import re
 import nbformat
 import pytest
 
-from course_lib import checks, profiles
-from course_lib.paths import lessons_dir
-from course_lib.release import student_notebook
+from course_lib.tools import checks, profiles
+from course_lib.tools.paths import lessons_dir
+from course_lib.tools.release import student_notebook
 
 LESSONS = sorted(lessons_dir().glob("*.ipynb"))
 

@@ -1,7 +1,8 @@
 import pytest
 
 import course_lib as cl
-from course_lib import profiles
+from course_lib.tools import profiles
+from course_lib.tools.files import load_toml
 
 
 def test_default_profile_is_quick(monkeypatch):
@@ -46,7 +47,7 @@ def test_budget_table_needs_all_three_profiles(tmp_path):
 
 
 def test_every_budget_entry_is_complete():
-    table = profiles._load_toml(profiles.BUDGETS_FILE)
+    table = load_toml(profiles.BUDGETS_FILE)
     for lesson in table:
         for profile in profiles.PROFILES:
             values = vars(profiles.budget(lesson, profile=profile))

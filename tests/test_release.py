@@ -1,4 +1,4 @@
-"""Tests of course_lib.release: student notebooks keep no solution, hidden test or marker."""
+"""Tests of course_lib.tools.release: student notebooks keep no solution, hidden test or marker."""
 
 from pathlib import Path
 
@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from course_lib.release import ReleaseError, release_course, student_notebook
+from course_lib.tools.release import ReleaseError, release_course, student_notebook
 
 FIXTURE = Path(__file__).parent / "fixtures" / "exercise_demo.ipynb"
 NAME = FIXTURE.name

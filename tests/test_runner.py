@@ -6,7 +6,7 @@ import json
 import nbformat
 import pytest
 
-from course_lib import runner
+from course_lib.tools import runner
 
 
 @pytest.fixture(scope="module")

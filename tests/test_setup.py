@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import course_lib as cl
-from course_lib import checks
+from course_lib.tools import checks
 
 
 def _train_once(seed):

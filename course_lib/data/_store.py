@@ -1,15 +1,19 @@
-"""Plumbing shared by the dataset loaders: the error type, atomic writes, downloads, tar safety."""
+"""Plumbing shared by the dataset loaders: the error type, downloads, tar safety.
 
-import contextlib
+Atomic writes come from course_lib.tools.files (re-exported here for the loaders)."""
+
 import os
 import re
 import shutil
 import sys
 import tarfile
-import tempfile
 import urllib.request
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from course_lib.tools.files import atomic_path
+
+__all__ = ["DataError", "atomic_copy", "atomic_path", "check_member", "download", "offline"]
 
 DOWNLOAD_TIMEOUT_S = 60
 _CHUNK = 1 << 20
@@ -22,70 +26,6 @@ class DataError(RuntimeError):
 def offline() -> bool:
     """True when $COURSE_OFFLINE asks for no downloads (classrooms, CI, air-gapped machines)."""
     return os.environ.get("COURSE_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def _missing_parents(path: Path) -> list[Path]:
-    """The ancestors of `path` that do not exist yet, deepest first."""
-    missing = []
-    for parent in path.parents:
-        if parent.exists():
-            break
-        missing.append(parent)
-    return missing
-
-
-def _remove_if_empty(folders: Sequence[Path]) -> None:
-    for folder in folders:  # deepest first, so a parent empties after its child goes
-        with contextlib.suppress(OSError):
-            folder.rmdir()
-
-
-@contextlib.contextmanager
-def atomic_path(dest: Path, directory: bool = False) -> Iterator[Path]:
-    """Yield a temporary path beside `dest`; rename it onto `dest` if the block succeeds.
-
-    On any failure the temporary file (or folder) is deleted, and so are folders this call
-    created, so the cache never holds a partial or unverified file. The temporary name starts
-    with '.' and ends in '.tmp', so no loader's file pattern ever matches it.
-    """
-    dest = Path(dest)
-    created = _missing_parents(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        if directory:
-            tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
-        else:
-            fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-            os.close(fd)
-            tmp = Path(name)
-    except BaseException:
-        _remove_if_empty(created)
-        raise
-    try:
-        yield tmp
-        if directory:
-            _replace_dir(tmp, dest)
-        else:
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600; cached data should be readable like a copy
-            os.replace(tmp, dest)
-    except BaseException:
-        if tmp.is_dir() and not tmp.is_symlink():
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            tmp.unlink(missing_ok=True)
-        _remove_if_empty(created)
-        raise
-
-
-def _replace_dir(tmp: Path, dest: Path) -> None:
-    """Swap folder `tmp` in at `dest`; os.replace cannot overwrite a non-empty folder."""
-    if not dest.exists():
-        os.replace(tmp, dest)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old.", suffix=".tmp", dir=dest.parent))
-    os.replace(dest, old / dest.name)
-    os.replace(tmp, dest)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def atomic_copy(src: Path, dest: Path, verify: Callable[[Path], object] | None = None) -> Path:

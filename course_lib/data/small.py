@@ -30,7 +30,7 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
 
 
 @functools.cache
-def _gray_images() -> tuple[np.ndarray, ...]:
+def gray_photos() -> tuple[np.ndarray, ...]:
     """The PATCH_IMAGES as read-only float32 grayscale arrays (H, W) in [0, 1]."""
     from skimage import data
     from skimage.color import rgb2gray
@@ -52,7 +52,7 @@ def sample_image_patches(patch_size: int = 8, n_patches: int = 10000, seed: int 
     Positions are uniform within each image and the patches are spread evenly over the images;
     the same seed gives the same patches.
     """
-    images = _gray_images()
+    images = gray_photos()
     largest = min(min(image.shape) for image in images)
     if isinstance(patch_size, bool) or not isinstance(patch_size, (int, np.integer)):
         raise ValueError(f"patch_size must be an integer, got {patch_size!r}")

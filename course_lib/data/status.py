@@ -11,7 +11,7 @@ from pathlib import Path
 from course_lib.data import fashion_mnist as fm
 from course_lib.data import imdb
 from course_lib.data._store import DataError, atomic_copy, atomic_path, offline
-from course_lib.paths import data_dir
+from course_lib.tools.paths import data_dir
 
 FETCHABLE = ("fashion_mnist", "imdb")
 
@@ -81,9 +81,9 @@ def _patches_status() -> dict:
     try:
         import skimage.data
 
-        from course_lib.data.small import PATCH_IMAGES, _gray_images
+        from course_lib.data.small import PATCH_IMAGES, gray_photos
 
-        images = _gray_images()
+        images = gray_photos()
     except Exception as err:  # a photo that needs a download (pooch) lands here too
         return _row("image_patches", detail=_first_line(err))
     location = Path(skimage.data.__file__).parent

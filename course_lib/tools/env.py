@@ -4,7 +4,7 @@ import os
 import platform
 import sys
 
-from course_lib.profiles import active_profile
+from course_lib.tools.profiles import active_profile
 
 
 def _devices(backend: str) -> list[str]:
@@ -39,7 +39,7 @@ def _backend_version(backend: str) -> str:
 
 def environment_report() -> dict:
     """Python, Keras, backend, devices, CPU threads and the active profile as a dict."""
-    from course_lib.setup import quiet_logs
+    from course_lib.tools.lesson import quiet_logs
 
     quiet_logs()
     import keras

@@ -7,18 +7,18 @@ exactly one of these. Cell indices in error messages are 0-based, line numbers 1
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import keyword
 import os
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
+
+from course_lib.tools.files import atomic_write_text
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
@@ -180,21 +180,6 @@ def student_notebook(nb: NotebookNode, name: str) -> NotebookNode:
     return student
 
 
-def _write_atomic(nb: NotebookNode, path: Path) -> None:
-    """Write `nb` to `path` through a temporary file, so a reader never sees half a notebook."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            nbformat.write(nb, fh)
-        # mkstemp creates mode 0600; students and web servers need to read the released files.
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
 def release_course(
     out_dir: str | os.PathLike[str], notebooks: Iterable[str | os.PathLike[str]]
 ) -> list[Path]:
@@ -224,5 +209,5 @@ def release_course(
         built.append((target, student))
     out.mkdir(parents=True, exist_ok=True)
     for target, student in built:
-        _write_atomic(student, target)
+        atomic_write_text(target, nbformat.writes(student))
     return [target for target, _ in built]

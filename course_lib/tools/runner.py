@@ -11,8 +11,9 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from course_lib.paths import build_dir, lessons_dir
-from course_lib.profiles import active_profile, check_profile
+from course_lib.tools.files import atomic_write_text
+from course_lib.tools.paths import build_dir, lessons_dir
+from course_lib.tools.profiles import active_profile, check_profile
 
 
 class CurrentEnvKernelSpecs(KernelSpecManager):
@@ -110,9 +111,7 @@ def run_lessons(
         echo(f"running {path.stem} ({profile}) ...")
         results[path.stem] = entry = run_lesson(path, profile, out)
         report[path.stem] = entry
-        tmp = report_path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, report_path)
+        atomic_write_text(report_path, json.dumps(report, indent=2, ensure_ascii=False))
         if "error" in entry:
             echo(f"  failed: {entry['error'][:300]}")
     echo("")

@@ -6,8 +6,8 @@ import logging
 import os
 import sys
 
-from course_lib import checks
-from course_lib.profiles import active_profile, budget
+from course_lib.tools import checks
+from course_lib.tools.profiles import active_profile, budget
 
 
 @contextlib.contextmanager

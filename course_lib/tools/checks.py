@@ -7,9 +7,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from course_lib.profiles import _load_toml, active_profile, check_profile, profile_value
+from course_lib.tools.files import atomic_write_text, load_toml
+from course_lib.tools.paths import PACKAGE_DIR
+from course_lib.tools.profiles import active_profile, check_profile, profile_value
 
-TARGETS_FILE = Path(__file__).with_name("targets.toml")
+TARGETS_FILE = PACKAGE_DIR / "targets.toml"
 
 _metrics: dict[str, float] = {}
 _state = {"lesson": None}
@@ -52,7 +54,7 @@ def parse_target(text: str) -> Target:
 def lesson_targets(lesson: str, profile: str | None = None, path: Path = TARGETS_FILE) -> dict:
     """The lesson's {metric: Target} for the profile, from the course's one targets file."""
     profile = check_profile(profile) if profile else active_profile()
-    table = _load_toml(Path(path))
+    table = load_toml(Path(path))
     if lesson not in table:
         raise KeyError(f"no targets for lesson {lesson!r} in {Path(path).name}")
     return {
@@ -133,10 +135,7 @@ def check_targets(lesson: str | None = None, profile: str | None = None) -> None
             "checks": rows,
         }
         path = Path(report_dir) / f"{lesson}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(payload, indent=2, allow_nan=True), encoding="utf-8")
-        os.replace(tmp, path)
+        atomic_write_text(path, json.dumps(payload, indent=2, allow_nan=True))
     missed = [row["name"] for row in rows if not row["passed"]]
     if missed:
         raise AssertionError(f"{lesson} ({profile}): targets missed: {', '.join(missed)}")

@@ -1,15 +1,15 @@
 """Profiles (smoke | quick | full) and the per-lesson budgets they set (budgets.toml)."""
 
 import os
-from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
 
-import tomllib
+from course_lib.tools.files import load_toml
+from course_lib.tools.paths import PACKAGE_DIR
 
 PROFILES = ("smoke", "quick", "full")
 DEFAULT_PROFILE = "quick"
-BUDGETS_FILE = Path(__file__).with_name("budgets.toml")
+BUDGETS_FILE = PACKAGE_DIR / "budgets.toml"
 
 
 def check_profile(name: str) -> str:
@@ -25,12 +25,6 @@ def check_profile(name: str) -> str:
 def active_profile() -> str:
     """The profile in force: `$COURSE_PROFILE`, default 'quick'."""
     return check_profile(os.environ.get("COURSE_PROFILE", "").strip() or DEFAULT_PROFILE)
-
-
-@cache
-def _load_toml(path: Path) -> dict:
-    with open(path, "rb") as f:
-        return tomllib.load(f)
 
 
 def profile_value(entry, profile: str, where: str):
@@ -49,7 +43,7 @@ def profile_value(entry, profile: str, where: str):
 def budget(lesson: str, profile: str | None = None, path: Path = BUDGETS_FILE) -> SimpleNamespace:
     """A lesson's budget (sample counts, epochs, ...) for the active profile, from budgets.toml."""
     profile = check_profile(profile) if profile else active_profile()
-    table = _load_toml(Path(path))
+    table = load_toml(Path(path))
     if lesson not in table:
         raise KeyError(f"no budget for lesson {lesson!r} in {path.name}; add a [{lesson}] table")
     values = {

@@ -6,11 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from course_lib.paths import lessons_dir
+from course_lib.tools.paths import lessons_dir
+from course_lib.tools.profiles import DEFAULT_PROFILE, PROFILES
 
 
 def _doctor(args) -> int:
-    from course_lib.env import format_environment_report
+    from course_lib.tools.env import format_environment_report
 
     print(format_environment_report())
     return 0
@@ -35,7 +36,7 @@ def _data(args) -> int:
 
 
 def _run(args) -> int:
-    from course_lib.runner import run_lessons
+    from course_lib.tools.runner import run_lessons
 
     try:
         results = run_lessons(args.lessons, profile=args.profile, out=args.out)
@@ -46,8 +47,8 @@ def _run(args) -> int:
 
 
 def _release(args) -> int:
-    from course_lib.release import ReleaseError, release_course
-    from course_lib.runner import lesson_paths
+    from course_lib.tools.release import ReleaseError, release_course
+    from course_lib.tools.runner import lesson_paths
 
     try:
         written = release_course(Path(args.out), lesson_paths(args.lessons))
@@ -87,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="execute lessons headless; HTML pages and build/report.json")
     run.add_argument("lessons", nargs="*", help="e.g. 00 or 04_autoencoder (default: all)")
     run.add_argument(
-        "--profile", choices=["smoke", "quick", "full"], help="default: $COURSE_PROFILE or quick"
+        "--profile", choices=PROFILES, help=f"default: $COURSE_PROFILE or {DEFAULT_PROFILE}"
     )
     run.add_argument("--out", type=Path, help="build folder (default: build/)")
     run.set_defaults(func=_run)
