@@ -63,6 +63,11 @@ def _units(x, size: int, name: str, binary: bool) -> np.ndarray:
     return x
 
 
+def _softplus(x: np.ndarray) -> np.ndarray:
+    """log(1 + exp(x)), stable and about twice as fast as np.logaddexp(0, x)."""
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
 def init_rbm(n_visible: int, n_hidden: int, seed: int = 0, weight_scale: float = 0.01) -> RBM:
     """W ~ N(0, weight_scale^2) of shape (n_visible, n_hidden), zero biases (as scikit-learn)."""
     n_visible, n_hidden = _count(n_visible, "n_visible"), _count(n_hidden, "n_hidden")
@@ -85,7 +90,7 @@ def free_energy(rbm: RBM, v) -> np.ndarray:
 
 
 def _free_energy(rbm: RBM, v: np.ndarray) -> np.ndarray:
-    return -v @ rbm.visible_bias - np.logaddexp(0.0, v @ rbm.weights + rbm.hidden_bias).sum(axis=1)
+    return -v @ rbm.visible_bias - _softplus(v @ rbm.weights + rbm.hidden_bias).sum(axis=1)
 
 
 def hidden_probs(rbm: RBM, v) -> np.ndarray:
@@ -202,7 +207,7 @@ def log_partition(rbm: RBM, chunk_size: int = 4096) -> float:
     parts = []
     for start in range(0, 2**rbm.n_hidden, chunk_size):
         h = hidden_states(rbm.n_hidden, start, min(start + chunk_size, 2**rbm.n_hidden))
-        terms = h @ rbm.hidden_bias + np.logaddexp(0.0, h @ rbm.weights.T + rbm.visible_bias).sum(1)
+        terms = h @ rbm.hidden_bias + _softplus(h @ rbm.weights.T + rbm.visible_bias).sum(1)
         parts.append(logsumexp(terms))
     return float(logsumexp(parts))
 
@@ -228,10 +233,9 @@ def pseudo_likelihood(rbm: RBM, v, chunk_size: int = 256) -> np.ndarray:
         flipped_pre = pre[:, None, :] + sign[:, :, None] * rbm.weights[None, :, :]  # (m, V, H)
         # F(flipped) - F(v): the visible-bias term changes by -sign_i b_i, the softplus sum too
         delta = -sign * rbm.visible_bias - (
-            np.logaddexp(0.0, flipped_pre).sum(axis=2)
-            - np.logaddexp(0.0, pre).sum(axis=1, keepdims=True)
+            _softplus(flipped_pre).sum(axis=2) - _softplus(pre).sum(axis=1, keepdims=True)
         )
-        out[start : start + chunk_size] = -np.logaddexp(0.0, -delta).sum(axis=1)
+        out[start : start + chunk_size] = -_softplus(-delta).sum(axis=1)
     return out
 
 
