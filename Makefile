@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # PROFILE: smoke | quick | full. `make test` defaults to smoke, `make run` to quick.
 PROFILE ?=
 
-.PHONY: venv backends test unit lessons run lab lint format clean
+.PHONY: venv backends test unit lessons autograde metadata run lab lint format clean
 
 venv: $(STAMP)
 
@@ -16,7 +16,7 @@ $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade --quiet pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --no-build-isolation -e ".[classroom]"
 	touch $(STAMP)
 
 # The JAX and PyTorch backends (pyproject extras). torch 2.13.0 is the CPU build; a bare
@@ -45,6 +45,16 @@ unit: $(STAMP)
 
 lessons: $(STAMP)
 	MPLBACKEND=Agg COURSE_PROFILE=$(or $(PROFILE),smoke) $(BIN)/python -m pytest -ra lessons
+
+# nbgrader end to end for every lesson ($(PROFILE), default smoke): generate_assignment, then
+# autograde a submission with the solutions (full points) and the unanswered release (zero).
+autograde: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" MPLBACKEND=Agg COURSE_PROFILE=$(or $(PROFILE),smoke) \
+		$(BIN)/python -m pytest -ra -m autograde tests/test_autograde.py
+
+# Write the nbgrader cell metadata of every lesson from its exercise markers.
+metadata: $(STAMP)
+	$(BIN)/course metadata
 
 # Every lesson headless in $(PROFILE) (default quick): a table of seconds and self-checks,
 # HTML pages and build/report.json.

@@ -3,7 +3,8 @@
 Lessons and the other course_lib modules call these helpers and never branch on the backend:
 - `gradients`: one autodiff call over tf.GradientTape, jax.grad and torch.autograd;
 - `steps_per_execution`: PyTorch's trainer runs one batch per call;
-- `to_numpy`: any backend tensor (or Variable) as a NumPy array.
+- `to_numpy`: any backend tensor (or Variable) as a NumPy array;
+- `enable_determinism`: TensorFlow needs op determinism on top of the seeds for repeatable runs.
 JAX computes in float32 unless x64 is enabled, so checks against float64 NumPy use float32
 tolerances on every backend.
 """
@@ -38,6 +39,15 @@ def steps_per_execution(requested: int) -> int:
     if isinstance(requested, bool) or not isinstance(requested, (int, np.integer)) or requested < 1:
         raise ValueError(f"steps_per_execution must be an integer >= 1, got {requested!r}")
     return 1 if backend_name() == "torch" else int(requested)
+
+
+def enable_determinism() -> None:
+    """Make repeated runs give the same numbers: TensorFlow needs deterministic ops besides the
+    seeds of keras.utils.set_random_seed; JAX is deterministic on the CPU, PyTorch here too."""
+    if backend_name() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
 
 
 def _scalar(loss):

@@ -55,3 +55,29 @@ def test_unknown_profile_is_rejected_by_the_parser(capsys):
     with pytest.raises(SystemExit):
         cli.main(["run", "--profile", "fast"])
     assert "invalid choice: 'fast'" in capsys.readouterr().err
+
+
+def test_release_to_a_file_is_one_line_not_a_traceback(tmp_path, capsys):
+    out = tmp_path / "student.txt"
+    out.write_text("x")
+    assert cli.main(["release", "--out", str(out), "00"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is a file, not a folder" in err and "Traceback" not in err
+
+
+def test_metadata_check_reports_and_sync_fixes(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from course_lib.tools import runner
+
+    lesson = tmp_path / "00_setup.ipynb"
+    shutil.copy(runner.lesson_paths(["00"])[0], lesson)
+    nb = nbformat.read(lesson, as_version=4)
+    for cell in nb.cells:
+        cell.metadata.pop("nbgrader", None)
+    nbformat.write(nb, lesson)
+    assert cli.main(["metadata", "--check", str(lesson)]) == 1
+    assert "nbgrader metadata None" in capsys.readouterr().err
+    assert cli.main(["metadata", str(lesson)]) == 0
+    assert "00_setup.ipynb: updated" in capsys.readouterr().out
+    assert cli.main(["metadata", "--check", str(lesson)]) == 0

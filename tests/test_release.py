@@ -319,3 +319,30 @@ def test_release_course_refuses_duplicate_names(tmp_path):
     with pytest.raises(ReleaseError, match="x.ipynb"):
         release_course(tmp_path / "out", [a, b])
     assert not (tmp_path / "out").exists()
+
+
+def test_one_argument_of_a_split_call_is_not_a_leak():
+    nb = _nb(
+        "### BEGIN SOLUTION\nfit(\n    y_fit,\n    epochs=3,\n)\n### END SOLUTION",
+        "fit(\n    y_fit,\n)",
+    )
+    out = student_notebook(nb, "split.ipynb")
+    assert "epochs=3," not in _all_text(out)
+
+
+def test_marker_text_inside_a_prose_line_is_refused():
+    # nbgrader treats any line containing the words as a marker and would swallow the cell.
+    nb = _nb("x = 1")
+    nb.cells.append(nbformat.v4.new_markdown_cell("Solutions sit after `### BEGIN SOLUTION`."))
+    with pytest.raises(ReleaseError, match="marker text inside a longer line"):
+        student_notebook(nb, "prose.ipynb")
+
+
+def test_release_course_refuses_an_out_path_that_is_a_file(tmp_path):
+    source = tmp_path / "lesson.ipynb"
+    nbformat.write(_nb("### BEGIN SOLUTION\nx = 1\n### END SOLUTION"), source)
+    out = tmp_path / "taken"
+    out.write_text("not a folder")
+    with pytest.raises(ReleaseError, match="is a file, not a folder"):
+        release_course(out, [source])
+    assert out.read_text() == "not a folder"

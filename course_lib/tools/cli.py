@@ -60,6 +60,40 @@ def _release(args) -> int:
     return 0
 
 
+def _metadata(args) -> int:
+    import nbformat
+
+    from course_lib.tools.grading import metadata_problems, sync_metadata, total_points
+    from course_lib.tools.runner import lesson_paths
+
+    try:
+        paths = lesson_paths(args.lessons)
+    except ValueError as err:
+        print(f"course metadata: {err}", file=sys.stderr)
+        return 2
+    failed = False
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        if args.check:
+            problems = metadata_problems(nb)
+            for problem in problems:
+                print(f"{path.name}: {problem}", file=sys.stderr)
+            failed |= bool(problems)
+            continue
+        try:
+            changed = sync_metadata(nb)
+        except ValueError as err:
+            print(f"course metadata: {path.name}: {err}", file=sys.stderr)
+            return 1
+        if changed:
+            nbformat.write(nb, path)
+        state = "updated" if changed else "unchanged"
+        print(f"{path.name}: {state}, {total_points(nb):g} points")
+    if args.check and not failed:
+        print(f"nbgrader metadata agrees with the markers in {len(paths)} lessons")
+    return 1 if failed else 0
+
+
 def _lab(args) -> int:
     command = [sys.executable, "-m", "jupyterlab", str(lessons_dir())]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -97,6 +131,17 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument("--out", required=True, help="folder for the student notebooks")
     release.add_argument("lessons", nargs="*", help="default: all lessons")
     release.set_defaults(func=_release)
+
+    metadata = sub.add_parser(
+        "metadata", help="write nbgrader cell metadata derived from the exercise markers"
+    )
+    metadata.add_argument("lessons", nargs="*", help="default: all lessons")
+    metadata.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; fail where metadata and markers differ",
+    )
+    metadata.set_defaults(func=_metadata)
 
     sub.add_parser("lab", help="open JupyterLab on lessons/").set_defaults(func=_lab)
     return parser

@@ -47,11 +47,10 @@ def set_seed(seed: int = 0) -> None:
     """Seed Python, NumPy and the Keras backend; on TensorFlow also make ops deterministic."""
     import keras
 
-    keras.utils.set_random_seed(seed)
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
+    from course_lib.backends import enable_determinism
 
-        tf.config.experimental.enable_op_determinism()
+    keras.utils.set_random_seed(seed)
+    enable_determinism()
 
 
 def setup_lesson(lesson: str, seed: int = 0):

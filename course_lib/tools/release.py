@@ -39,6 +39,9 @@ _STUB_LINES = frozenset(CODE_STUB) | {ANSWER_STUB}
 # unnoticed: such lines are refused rather than kept as ordinary text.
 _MARKER_LIKE = re.compile(r"#*\s*(BEGIN|END)\s+(SOLUTION|HIDDEN\s+TESTS)", re.IGNORECASE)
 _KEYWORDS = frozenset(keyword.kwlist)
+_ARGUMENT_LINE = re.compile(r"[\w.]+\s*[(,)\]}]*")
+# What nbgrader looks for inside a line (ClearSolutions, ClearHiddenTests).
+_NBGRADER_DELIMITERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 
 
 class ReleaseError(Exception):
@@ -96,31 +99,17 @@ def _regions(lines: list[str], where: str) -> list[_Region]:
                 f"{where}, line {i + 1}: malformed marker {text!r}; a marker line must read "
                 f"exactly one of {sorted(_MARKERS)}"
             )
+        elif any(delimiter in text for delimiter in _NBGRADER_DELIMITERS):
+            raise ReleaseError(
+                f"{where}, line {i + 1}: marker text inside a longer line {text!r}; nbgrader "
+                "reads any line containing it as a marker, so reword it"
+            )
     if open_kind is not None:
         raise ReleaseError(
             f"{where}, line {open_at + 1}: {_BEGIN_OF[open_kind]!r} without a matching "
             f"{_END_OF[open_kind]!r}"
         )
     return regions
-
-
-def _strip_regions(lines: list[str], regions: list[_Region], is_code: bool) -> list[str]:
-    """The cell's lines with solutions replaced by stubs and hidden tests dropped."""
-    out: list[str] = []
-    pos = 0
-    for region in regions:
-        out.extend(lines[pos : region.begin])
-        if region.kind == "solution":
-            stub = CODE_STUB if is_code else (ANSWER_STUB,)
-            # The BEGIN marker's indentation keeps a stub inside a function body valid Python.
-            out.extend(region.indent + line for line in stub)
-        pos = region.end + 1
-    out.extend(lines[pos:])
-    if regions:
-        # A region removed at the end of a cell would otherwise leave dangling blank lines.
-        while out and not out[-1].strip():
-            out.pop()
-    return out
 
 
 def _is_trivial(text: str, is_code: bool) -> bool:
@@ -132,7 +121,10 @@ def _is_trivial(text: str, is_code: bool) -> bool:
     if not is_code and text.startswith(("```", "~~~")):
         return True
     # Lines of brackets, punctuation and bare keywords (")", "else:", "return None") occur in
-    # any notebook; matching them would report leaks that are not there.
+    # any notebook, and so does one argument of a call split over lines ("y_fit,"): matching
+    # them would report leaks that are not there.
+    if is_code and _ARGUMENT_LINE.fullmatch(text):
+        return True
     return all(word in _KEYWORDS for word in re.findall(r"\w+", text))
 
 
@@ -163,19 +155,41 @@ def _check_no_leaks(
                 )
 
 
+def _nbgrader_preprocessors():
+    try:
+        from nbgrader.preprocessors import ClearHiddenTests, ClearOutput, ClearSolutions
+    except ImportError as err:
+        raise ReleaseError(
+            "student versions are made with nbgrader, which is not installed: "
+            "pip install -e '.[classroom]' (make venv installs it)"
+        ) from err
+    # enforce_metadata=False: instructors without an nbgrader course may release lessons whose
+    # cells carry no nbgrader metadata; tests/test_grading.py keeps the lessons' metadata right.
+    return [
+        ClearSolutions(enforce_metadata=False),
+        ClearHiddenTests(enforce_metadata=False),
+        ClearOutput(),
+    ]
+
+
 def student_notebook(nb: NotebookNode, name: str) -> NotebookNode:
-    """A new student copy of `nb`: solutions stubbed, hidden tests removed, outputs cleared."""
+    """A new student copy of `nb` made by nbgrader's ClearSolutions, ClearHiddenTests and
+    ClearOutput: solutions stubbed, hidden tests removed, outputs cleared. Refuses
+    (ReleaseError) on unbalanced or malformed markers and if any solution line survives."""
+    all_regions = [_regions(_lines(cell), f"{name}: cell {i}") for i, cell in enumerate(nb.cells)]
     student = nbformat.from_dict(copy.deepcopy(nb))
-    all_regions = []
-    for index, cell in enumerate(student.cells):
-        lines = _lines(cell)
-        regions = _regions(lines, f"{name}: cell {index}")
-        all_regions.append(regions)
-        is_code = cell.cell_type == "code"
-        cell.source = "\n".join(_strip_regions(lines, regions, is_code))
-        if is_code:
-            cell.outputs = []
-            cell.execution_count = None
+    for cell in student.cells:
+        cell.source = "\n".join(_lines(cell))
+    resources: dict = {}
+    try:
+        for preprocessor in _nbgrader_preprocessors():
+            student, resources = preprocessor.preprocess(student, resources)
+    except RuntimeError as err:
+        raise ReleaseError(f"{name}: nbgrader refused the notebook: {err}") from err
+    # nbgrader's stubs follow the marker's indentation; trailing blank lines left where a
+    # hidden-test region closed a cell are dropped.
+    for cell in student.cells:
+        cell.source = cell.source.rstrip("\n") if cell.source.strip() else cell.source
     _check_no_leaks(nb, student, all_regions, name)
     return student
 
@@ -207,6 +221,8 @@ def release_course(
             message = f"{name}: the student version is not a valid notebook: {exc}"
             raise ReleaseError(message) from exc
         built.append((target, student))
+    if out.exists() and not out.is_dir():
+        raise ReleaseError(f"--out {out} is a file, not a folder: name a new or existing folder")
     out.mkdir(parents=True, exist_ok=True)
     for target, student in built:
         atomic_write_text(target, nbformat.writes(student))
