@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # PROFILE: smoke | quick | full. `make test` defaults to smoke, `make run` to quick.
 PROFILE ?=
 
-.PHONY: venv backends test unit lessons autograde metadata run lab lint format clean
+.PHONY: venv backends test unit lessons autograde metadata run site lab lint format clean
 
 venv: $(STAMP)
 
@@ -60,6 +60,11 @@ metadata: $(STAMP)
 # HTML pages and build/report.json.
 run: $(STAMP)
 	$(BIN)/course run --profile $(or $(PROFILE),quick)
+
+# build/site/: the executed lessons as a website that renders its formulas offline; lessons
+# without a current executed copy run first (in $(PROFILE), default quick).
+site: $(STAMP)
+	$(BIN)/course site $(if $(PROFILE),--profile $(PROFILE))
 
 lab: $(STAMP)
 	$(BIN)/course lab

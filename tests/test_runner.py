@@ -42,7 +42,8 @@ def test_report_json_shape_and_outputs(two_smoke_runs):
     assert results["00_setup"] == entry
     executed = nbformat.read(out / "executed" / "00_setup.ipynb", as_version=4)
     assert any(c.get("outputs") for c in executed.cells if c.cell_type == "code")
-    assert "self-check" in (out / "html" / "00_setup.html").read_text()
+    page = (out / "site" / "00_setup.html").read_text()
+    assert "セルフチェックの結果" in page and "exercise_dense_params" in page
     table = runner.format_results(results)
     assert "00_setup" in table and "3/3" in table and "ok" in table
 
@@ -59,7 +60,7 @@ def test_failing_lesson_is_reported(tmp_path):
     entry = runner.run_lesson(path, "smoke", tmp_path / "build")
     assert entry["passed"] is False
     assert entry["error"].startswith("ValueError: boom")
-    assert (tmp_path / "build" / "html" / "98_broken.html").is_file()
+    assert (tmp_path / "build" / "executed" / "98_broken.ipynb").is_file()
 
 
 def test_lesson_without_self_check_does_not_pass(tmp_path):

@@ -60,6 +60,18 @@ def _release(args) -> int:
     return 0
 
 
+def _site(args) -> int:
+    from course_lib.tools.runner import run_lessons
+    from course_lib.tools.site import build_site, stale_lessons
+
+    stale = stale_lessons(args.out)
+    if stale:
+        print(f"running {len(stale)} lessons whose executed copy is missing or older: {stale}")
+        run_lessons(stale, profile=args.profile, out=args.out)
+    print(f"site: {build_site(args.out)}")
+    return 0
+
+
 def _metadata(args) -> int:
     import nbformat
 
@@ -119,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("path")
     data.set_defaults(func=_data)
 
-    run = sub.add_parser("run", help="execute lessons headless; HTML pages and build/report.json")
+    run = sub.add_parser("run", help="execute lessons headless; build/report.json and the site")
     run.add_argument("lessons", nargs="*", help="e.g. 00 or 04_autoencoder (default: all)")
     run.add_argument(
         "--profile", choices=PROFILES, help=f"default: $COURSE_PROFILE or {DEFAULT_PROFILE}"
@@ -131,6 +143,15 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument("--out", required=True, help="folder for the student notebooks")
     release.add_argument("lessons", nargs="*", help="default: all lessons")
     release.set_defaults(func=_release)
+
+    site = sub.add_parser(
+        "site", help="build/site/: the executed lessons as an offline website (runs stale ones)"
+    )
+    site.add_argument(
+        "--profile", choices=PROFILES, help="for lessons that must run first (default: quick)"
+    )
+    site.add_argument("--out", type=Path, help="build folder (default: build/)")
+    site.set_defaults(func=_site)
 
     metadata = sub.add_parser(
         "metadata", help="write nbgrader cell metadata derived from the exercise markers"

@@ -1,4 +1,4 @@
-"""`course run`: execute lessons headless, save executed notebooks, HTML pages and report.json."""
+"""`course run`: execute lessons headless; executed notebooks, report.json and the site."""
 
 import json
 import os
@@ -14,6 +14,8 @@ from nbclient.exceptions import CellExecutionError
 from course_lib.tools.files import atomic_write_text
 from course_lib.tools.paths import build_dir, lessons_dir
 from course_lib.tools.profiles import active_profile, check_profile
+
+INLINE_FIGURES = "module://matplotlib_inline.backend_inline"
 
 
 class CurrentEnvKernelSpecs(KernelSpecManager):
@@ -60,20 +62,17 @@ def execute_notebook(nb, cwd: Path, env: dict | None = None, timeout: int = 900)
     return nb
 
 
-def _write_html(nb, path: Path) -> None:
-    from nbconvert import HTMLExporter
-
-    body, _ = HTMLExporter().from_notebook_node(nb)
-    path.write_text(body, encoding="utf-8")
-
-
 def run_lesson(path: Path, profile: str, out: Path) -> dict:
     """Execute one lesson in `profile`; returns its report entry (seconds, metrics, checks)."""
     metrics_dir = out / "metrics"
     metrics_file = metrics_dir / f"{path.stem}.json"
     metrics_file.unlink(missing_ok=True)
     nb = nbformat.read(path, as_version=4)
-    env = {"COURSE_PROFILE": profile, "COURSE_REPORT_DIR": str(metrics_dir)}
+    env = {
+        "COURSE_PROFILE": profile,
+        "COURSE_REPORT_DIR": str(metrics_dir),
+        "MPLBACKEND": INLINE_FIGURES,  # figures go into the executed notebook and the site
+    }
     start = time.perf_counter()
     error = None
     try:
@@ -81,10 +80,8 @@ def run_lesson(path: Path, profile: str, out: Path) -> dict:
     except CellExecutionError as err:
         error = f"{err.ename}: {err.evalue}"
     seconds = round(time.perf_counter() - start, 1)
-    for sub in ("executed", "html"):
-        (out / sub).mkdir(parents=True, exist_ok=True)
+    (out / "executed").mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out / "executed" / path.name)
-    _write_html(nb, out / "html" / f"{path.stem}.html")
     entry = {"profile": profile, "backend": None, "seconds": seconds, "metrics": {}, "checks": []}
     if metrics_file.is_file():
         entry.update(json.loads(metrics_file.read_text(encoding="utf-8")))
@@ -117,8 +114,10 @@ def run_lessons(
     echo("")
     echo(format_results(results))
     echo("")
-    echo(f"HTML pages: {out / 'html'}")
-    echo(f"report:     {report_path}")
+    from course_lib.tools.site import build_site
+
+    echo(f"report: {report_path}")
+    echo(f"site:   {build_site(out)}")
     return results
 
 

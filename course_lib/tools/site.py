@@ -1,0 +1,221 @@
+"""`course site` / `make site`: the executed lessons as a static site that works offline.
+
+build/site/ gets index.html (the lesson map, in Japanese), one page per executed lesson with
+previous / index / next links and its self-check table, report.html (build/report.json as
+tables, failures first) and mathjax/ (MathJax 2.7 from the jupyter-server-mathjax package, whose
+STIX web fonts the pages ask for), so that formulas render with no network: no page loads
+anything from outside the folder.
+"""
+
+import html
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+
+from course_lib.tools.files import atomic_write_text
+from course_lib.tools.paths import build_dir, lessons_dir
+
+MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full"
+CSS = """
+body { font-family: "Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", Meiryo,
+       system-ui, sans-serif; max-width: 62rem; margin: 0 auto; padding: 1rem 1.5rem;
+       line-height: 1.65; color: #1d1d1f; }
+nav { display: flex; justify-content: space-between; gap: 1rem; padding: .6rem 0;
+      border-bottom: 1px solid #ddd; margin-bottom: 1rem; font-size: .95rem; }
+nav.bottom { border-top: 1px solid #ddd; border-bottom: none; margin-top: 2rem; }
+table { border-collapse: collapse; margin: .8rem 0; font-size: .92rem; }
+th, td { border: 1px solid #ccc; padding: .25rem .6rem; text-align: left; vertical-align: top; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.miss td { background: #fde8e8; }
+.ok { color: #1a7f37; } .miss { color: #c62828; font-weight: bold; }
+pre, code { font-family: "Noto Sans Mono CJK JP", Menlo, Consolas, monospace; font-size: .88rem; }
+.jp-InputArea, .input_area { background: #f6f8fa; border-radius: 4px; padding: .2rem .6rem;
+                             overflow-x: auto; margin: .6rem 0; }
+.jp-OutputArea pre, .output_area pre { background: #fff; border-left: 3px solid #ddd;
+                                       padding: .2rem .6rem; overflow-x: auto; }
+.jp-InputPrompt, .jp-OutputPrompt { display: none; }
+img { max-width: 100%; height: auto; }
+.meta { color: #555; font-size: .9rem; }
+"""
+MATHJAX_SETUP = """<script type="text/x-mathjax-config">
+MathJax.Hub.Config({tex2jax: {inlineMath: [['$', '$'], ['\\\\(', '\\\\)']],
+  displayMath: [['$$', '$$'], ['\\\\[', '\\\\]']], processEscapes: true,
+  processEnvironments: true}, messageStyle: "none",
+  "HTML-CSS": {availableFonts: [], preferredFont: null, webFont: "STIX-Web", imageFont: null}});
+</script>"""
+
+
+def _mathjax_source() -> Path:
+    import jupyter_server_mathjax
+
+    return Path(jupyter_server_mathjax.__file__).parent / "static"
+
+
+def _page(title: str, body: str, math: bool = False) -> str:
+    head = [
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(title)}</title>",
+        '<link rel="stylesheet" href="site.css">',
+    ]
+    if math:
+        head += [
+            MATHJAX_SETUP,
+            f'<script src="mathjax/MathJax.js?config={MATHJAX_CONFIG}"></script>',
+        ]
+    return (
+        '<!DOCTYPE html>\n<html lang="ja">\n<head>\n'
+        + "\n".join(head)
+        + f"\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+def lesson_summary(nb) -> dict:
+    """Title, one-line content and slide sources of a lesson, read from its markdown."""
+    first = nb.cells[0].source.strip().split("\n")
+    title = first[0].lstrip("# ").strip()
+    paragraph = next((line for line in first[1:] if line.strip()), "")
+    sentence = paragraph.split("。")[0].strip()
+    content = re.sub(r"\*\*|`", "", sentence) + ("。" if sentence else "")
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    sources = []
+    for book in re.findall(r"『[^』]+』", text):
+        if book not in sources:
+            sources.append(book)
+    return {"title": title, "content": content, "slides": sources[:2]}
+
+
+def _checks_table(entry: dict | None) -> str:
+    if not entry or not entry.get("checks"):
+        return "<p class='meta'>セルフチェックの記録はありません。</p>"
+    rows = sorted(entry["checks"], key=lambda row: row["passed"])
+    lines = ["<table><tr><th>metric</th><th>value</th><th>target</th><th>pass</th></tr>"]
+    for row in rows:
+        value = "missing" if row["value"] is None else f"{row['value']:.4g}"
+        mark = "<span class='ok'>ok</span>" if row["passed"] else "<span class='miss'>MISS</span>"
+        css = "" if row["passed"] else " class='miss'"
+        lines.append(
+            f"<tr{css}><td>{html.escape(row['name'])}</td><td class='num'>{value}</td>"
+            f"<td>{html.escape(row['target'])}</td><td>{mark}</td></tr>"
+        )
+    lines.append("</table>")
+    return "\n".join(lines)
+
+
+def _run_line(entry: dict | None) -> str:
+    if not entry:
+        return "未実行"
+    passed = sum(row["passed"] for row in entry.get("checks", []))
+    return (
+        f"profile {entry.get('profile')} · backend {entry.get('backend')} · "
+        f"{entry.get('seconds', 0):.0f} s · self-check {passed}/{len(entry.get('checks', []))}"
+    )
+
+
+def _nav(names: list[str], i: int, where: str = "") -> str:
+    prev = f'<a href="{names[i - 1]}.html">← {names[i - 1]}</a>' if i > 0 else "<span></span>"
+    nxt = f'<a href="{names[i + 1]}.html">{names[i + 1]} →</a>' if i + 1 < len(names) else ""
+    return f'<nav class="{where}">{prev}<a href="index.html">目次</a>{nxt or "<span></span>"}</nav>'
+
+
+def lesson_page(nb, name: str, names: list[str], entry: dict | None) -> str:
+    """One executed lesson as a page: navigation, the notebook, its self-check table."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="basic", exclude_input_prompt=True)
+    body, _ = exporter.from_notebook_node(nb)
+    i = names.index(name)
+    content = "\n".join(
+        [
+            _nav(names, i),
+            f"<p class='meta'>{html.escape(_run_line(entry))}</p>",
+            body,
+            "<h2>セルフチェックの結果</h2>",
+            _checks_table(entry),
+            _nav(names, i, "bottom"),
+        ]
+    )
+    return _page(lesson_summary(nb)["title"], content, math=True)
+
+
+def index_page(summaries: dict[str, dict], report: dict) -> str:
+    """The lesson map: number, title, content, slide sources, seconds, self-check, run."""
+    rows = [
+        "<tr><th>#</th><th>レッスン</th><th>内容</th><th>スライド</th><th>秒</th>"
+        "<th>セルフチェック</th><th>実行条件</th></tr>"
+    ]
+    for name, summary in summaries.items():
+        entry = report.get(name)
+        checks = entry.get("checks", []) if entry else []
+        passed = sum(row["passed"] for row in checks)
+        mark = "ok" if checks and passed == len(checks) else "miss"
+        seconds = f"{entry['seconds']:.0f}" if entry else "-"
+        run = f"{entry.get('profile')} / {entry.get('backend')}" if entry else "-"
+        rows.append(
+            f"<tr><td>{name[:2]}</td><td><a href='{name}.html'>{html.escape(summary['title'])}"
+            f"</a></td><td>{html.escape(summary['content'])}</td>"
+            f"<td>{html.escape('、'.join(summary['slides']))}</td><td class='num'>{seconds}</td>"
+            f"<td class='{mark}'>{passed}/{len(checks)}</td><td>{html.escape(run)}</td></tr>"
+        )
+    body = (
+        "<h1>Keras 深層学習コース</h1>\n<p>ニューラルネットワークの基礎から自己符号化器、CNN、"
+        "RNN、注意機構、Transformer まで。各レッスンは自分の主張を計算で確かめ、最後の"
+        "セルフチェックで目標と照合します。</p>\n<p><a href='report.html'>セルフチェックの一覧"
+        "</a></p>\n<table>" + "\n".join(rows) + "</table>"
+    )
+    return _page("Keras 深層学習コース", body)
+
+
+def report_page(report: dict) -> str:
+    """build/report.json as tables grouped by lesson, lessons with failures first."""
+    order = sorted(report, key=lambda n: (all(r["passed"] for r in report[n]["checks"]), n))
+    parts = ["<nav><a href='index.html'>目次</a></nav>", "<h1>セルフチェックの一覧</h1>"]
+    for name in order:
+        entry = report[name]
+        parts.append(f"<h2 id='{name}'><a href='{name}.html'>{html.escape(name)}</a></h2>")
+        parts.append(f"<p class='meta'>{html.escape(_run_line(entry))}</p>")
+        if entry.get("error"):
+            parts.append(f"<p class='miss'>{html.escape(entry['error'])}</p>")
+        parts.append(_checks_table(entry))
+    return _page("セルフチェックの一覧", "\n".join(parts))
+
+
+def stale_lessons(build: Path | None = None) -> list[str]:
+    """Lessons whose executed copy is missing or older than the lesson notebook."""
+    executed = (build or build_dir()) / "executed"
+    stale = []
+    for path in sorted(lessons_dir().glob("[0-9][0-9]_*.ipynb")):
+        done = executed / path.name
+        if not done.is_file() or done.stat().st_mtime < path.stat().st_mtime:
+            stale.append(path.stem)
+    return stale
+
+
+def build_site(build: Path | None = None, out: Path | None = None) -> Path:
+    """Write the site from `<build>/executed/*.ipynb` and `<build>/report.json` into
+    `<build>/site/` (or `out`); returns the index page's path."""
+    build = Path(build or build_dir())
+    out = Path(out or build / "site")
+    executed = sorted((build / "executed").glob("[0-9][0-9]_*.ipynb"))
+    if not executed:
+        raise FileNotFoundError(f"no executed lessons in {build / 'executed'}: run `make run`")
+    report_path = build / "report.json"
+    report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.is_file() else {}
+    out.mkdir(parents=True, exist_ok=True)
+    mathjax = out / "mathjax"
+    if not (mathjax / "MathJax.js").is_file():
+        shutil.copytree(_mathjax_source(), mathjax, dirs_exist_ok=True)
+    atomic_write_text(out / "site.css", CSS)
+    notebooks = {p.stem: nbformat.read(p, as_version=4) for p in executed}
+    names = list(notebooks)
+    for name, nb in notebooks.items():
+        atomic_write_text(out / f"{name}.html", lesson_page(nb, name, names, report.get(name)))
+    summaries = {name: lesson_summary(nb) for name, nb in notebooks.items()}
+    atomic_write_text(
+        out / "report.html", report_page({k: report[k] for k in names if k in report})
+    )
+    atomic_write_text(out / "index.html", index_page(summaries, report))
+    return out / "index.html"
