@@ -164,8 +164,12 @@ def test_time_step_gradient_norms_closed_form():
     x = np.random.default_rng(2).normal(size=(4, 3, 2)).astype("float32") * 0.3
     y = np.array([1, 0, 1, 0])
 
+    weights = keras.ops.convert_to_tensor(a[None, :, None])
+
     def predict(e):
-        return keras.ops.sigmoid(keras.ops.sum(e * a[None, :, None], axis=(1, 2)))[:, None]
+        return keras.ops.sigmoid(keras.ops.sum(keras.ops.multiply(e, weights), axis=(1, 2)))[
+            :, None
+        ]
 
     p = 1 / (1 + np.exp(-(x * a[None, :, None]).sum(axis=(1, 2))))
     expected = np.mean(np.abs(p - y)) * np.abs(a) * np.sqrt(2)
