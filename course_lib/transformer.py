@@ -158,7 +158,7 @@ class TransformerEncoder(keras.layers.Layer):
             )
         self.causal = bool(causal)
         self.attention = keras.layers.MultiHeadAttention(
-            num_heads, key_dim=embed_dim // num_heads, dropout=dropout, name="attention"
+            num_heads, key_dim=embed_dim // num_heads, name="attention"
         )
         self.feed_forward = keras.Sequential(
             [
