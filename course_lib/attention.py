@@ -232,7 +232,7 @@ def pooling_weights_model(model):
     if "pooling" not in names:
         raise ValueError(f"model {model.name!r} has no layer named 'pooling'")
     states, weights = model.get_layer("bigru").output, model.get_layer("pooling").output[1]
-    return keras.Model(model.inputs, [states, weights], name="pooling_weights")
+    return keras.Model(model.input, [states, weights], name="pooling_weights")
 
 
 def attention_html(words, weights) -> str:

@@ -23,6 +23,12 @@ from course_lib.attention import (
 )
 
 
+def _numpy(outputs):
+    if isinstance(outputs, (list, tuple)):
+        return [keras.ops.convert_to_numpy(t) for t in outputs]
+    return keras.ops.convert_to_numpy(outputs)
+
+
 def _softmax(scores):
     e = np.exp(scores - scores.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
@@ -96,12 +102,12 @@ def test_reversal_task_rejects_bad_arguments(n_samples, lengths, match):
 def test_seq2seq_model_shapes(kind):
     model = seq2seq_model(kind, units=8, embedding_dim=4)
     enc, dec, _, _ = reversal_task(5, [3, 6])
-    assert model.predict([enc, dec], verbose=0).shape == (5, 7, VOCAB_SIZE)
+    assert _numpy(model([enc, dec])).shape == (5, 7, VOCAB_SIZE)
     if kind is None:
         with pytest.raises(ValueError, match="attention"):
             attention_weights_model(model)
     else:
-        weights = attention_weights_model(model).predict([enc, dec], verbose=0)
+        weights = _numpy(attention_weights_model(model)([enc, dec]))
         assert weights.shape == (5, 7, 6)
         np.testing.assert_allclose(weights.sum(axis=-1), 1.0, rtol=1e-5)
         # padded encoder positions get no weight
@@ -116,10 +122,10 @@ def test_dot_attention_weights_match_the_formula():
         model.inputs,
         [model.get_layer("decoder_gru").output, model.get_layer("encoder_gru").output[0]],
     )
-    s, h = states.predict([enc, dec], verbose=0)
+    s, h = _numpy(states([enc, dec]))
     scores = np.einsum("ntd,nid->nti", s.astype(float), h.astype(float))
     scores = np.where(enc[:, None, :] == PAD, -np.inf, scores)
-    weights = attention_weights_model(model).predict([enc, dec], verbose=0)
+    weights = _numpy(attention_weights_model(model)([enc, dec]))
     np.testing.assert_allclose(weights, _softmax(scores), atol=1e-5)
 
 
@@ -146,7 +152,7 @@ def test_greedy_decode_matches_step_by_step_prefixes():
     # brute force: the decoder inputs grow one fed-back token per step, nothing after them
     prefix = np.full((6, 1), START, dtype=np.int32)
     for t in range(5):
-        probs = model.predict([enc, prefix], verbose=0)
+        probs = _numpy(model([enc, prefix]))
         np.testing.assert_array_equal(predicted[:, t], probs[:, t].argmax(axis=-1))
         prefix = np.concatenate([prefix, predicted[:, t : t + 1]], axis=1)
     with pytest.raises(ValueError, match="steps"):
@@ -192,9 +198,9 @@ def test_attention_pooling_config_and_errors():
 def test_attention_pooling_classifier_and_weights_model():
     model = attention_pooling_classifier(30, embedding_dim=4, units=3, attention_units=5)
     tokens = np.array([[5, 6, 7, 0, 0], [8, 9, 10, 11, 12]], dtype=np.int32)
-    probs = model.predict(tokens, verbose=0)
+    probs = _numpy(model(tokens))
     assert probs.shape == (2, 1) and np.all((probs > 0) & (probs < 1))
-    states, weights = pooling_weights_model(model).predict(tokens, verbose=0)
+    states, weights = _numpy(pooling_weights_model(model)(tokens))
     assert states.shape == (2, 5, 6) and weights.shape == (2, 5)
     np.testing.assert_allclose(weights.sum(axis=1), 1.0, rtol=1e-5)
     assert np.all(weights[0, 3:] < 1e-6)
