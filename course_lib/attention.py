@@ -8,17 +8,13 @@ import html
 import keras
 import numpy as np
 
+from course_lib.validation import positive_int
+
 PAD, START, END = 0, 1, 2
 DIGIT_OFFSET = 3  # token of digit d is d + DIGIT_OFFSET
 TOKENS = ("<pad>", "<start>", "<end>", *"0123456789")
 VOCAB_SIZE = len(TOKENS)
 ATTENTION_KINDS = (None, "dot", "additive")
-
-
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or int(value) != value or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def encode_digits(strings, length: int | None = None) -> np.ndarray:
@@ -27,7 +23,7 @@ def encode_digits(strings, length: int | None = None) -> np.ndarray:
     if any(not s.isdigit() or not s.isascii() for s in strings):
         raise ValueError("strings must be non-empty and contain only the digits 0-9")
     longest = max((len(s) for s in strings), default=0)
-    length = longest if length is None else _positive_int(length, "length")
+    length = longest if length is None else positive_int(length, "length")
     if longest > length:
         raise ValueError(f"length {length} is shorter than the longest string ({longest})")
     tokens = np.full((len(strings), length), PAD, dtype=np.int32)
@@ -53,7 +49,7 @@ def reversal_task(n_samples: int, lengths, seed: int = 0):
     """Random digit strings and their reversals, each length drawn uniformly from `lengths`:
     returns encoder_tokens (n, L), decoder_inputs (n, L + 1) = START + target shifted right
     (teacher forcing), targets (n, L + 1) = reversed digits + END, and lengths (n,); L = max."""
-    n_samples = _positive_int(n_samples, "n_samples")
+    n_samples = positive_int(n_samples, "n_samples")
     lengths = np.atleast_1d(np.asarray(lengths))
     if lengths.size == 0 or any(int(v) != v or v < 1 for v in lengths):
         raise ValueError(f"lengths must be positive integers, got {lengths!r}")
@@ -94,9 +90,9 @@ def seq2seq_model(
     output."""
     if attention not in ATTENTION_KINDS:
         raise ValueError(f"attention must be one of {ATTENTION_KINDS}, got {attention!r}")
-    units = _positive_int(units, "units")
-    embedding_dim = _positive_int(embedding_dim, "embedding_dim")
-    vocab_size = _positive_int(vocab_size, "vocab_size")
+    units = positive_int(units, "units")
+    embedding_dim = positive_int(embedding_dim, "embedding_dim")
+    vocab_size = positive_int(vocab_size, "vocab_size")
     layers = keras.layers
     encoder_tokens = keras.Input((None,), dtype="int32", name="encoder_tokens")
     decoder_tokens = keras.Input((None,), dtype="int32", name="decoder_tokens")
@@ -138,7 +134,7 @@ def greedy_decode(model, encoder_tokens, steps: int, batch_size: int = 512) -> n
     """Greedy decoding: start from START, feed back the most probable token for `steps` steps;
     encoder tokens (n, Tx) -> predicted tokens (n, steps). The decoder is causal, so re-running
     the whole model per step on the tokens decoded so far gives step t's prediction."""
-    steps = _positive_int(steps, "steps")
+    steps = positive_int(steps, "steps")
     encoder_tokens = np.asarray(encoder_tokens, dtype=np.int32)
     decoder_inputs = np.full((len(encoder_tokens), steps), PAD, dtype=np.int32)
     decoder_inputs[:, 0] = START
@@ -180,7 +176,7 @@ class AttentionPooling(keras.layers.Layer):
 
     def __init__(self, units: int = 32, **kwargs):
         super().__init__(**kwargs)
-        self.units = _positive_int(units, "units")
+        self.units = positive_int(units, "units")
         self.supports_masking = True
 
     def build(self, input_shape):
@@ -213,9 +209,9 @@ def attention_pooling_classifier(
     """Binary text classifier: Embedding(mask_zero) -> bidirectional GRU states h_t (n, T, 2 units)
     -> AttentionPooling -> Dense(sigmoid); token ids (n, T) -> P(positive) (n, 1).
     Layers: embedding, bigru, pooling, output."""
-    vocab_size = _positive_int(vocab_size, "vocab_size")
-    embedding_dim = _positive_int(embedding_dim, "embedding_dim")
-    units = _positive_int(units, "units")
+    vocab_size = positive_int(vocab_size, "vocab_size")
+    embedding_dim = positive_int(embedding_dim, "embedding_dim")
+    units = positive_int(units, "units")
     tokens = keras.Input((None,), dtype="int32", name="tokens")
     x = keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True, name="embedding")(tokens)
     gru = keras.layers.GRU(units, return_sequences=True)

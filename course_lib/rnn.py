@@ -6,14 +6,10 @@ per-time-step input-gradient norms, and an embedding-bag baseline."""
 import keras
 import numpy as np
 
+from course_lib.validation import positive_int
+
 RECURRENT_KINDS = ("simple_rnn", "lstm", "gru")
 _LAYERS = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
-
-
-def _check_positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def _check_kind(kind: str) -> str:
@@ -26,7 +22,7 @@ def recurrent_layer(kind: str, units: int, bidirectional: bool = False, name=Non
     """One recurrent layer returning its final output h_T (n, units): SimpleRNN, LSTM or GRU,
     or Bidirectional around it (forward and backward h_T concatenated, (n, 2 * units))."""
     _check_kind(kind)
-    units = _check_positive_int(units, "units")
+    units = positive_int(units, "units")
     layer_class = getattr(keras.layers, _LAYERS[kind])
     if bidirectional:
         return keras.layers.Bidirectional(layer_class(units), name=name)
@@ -56,10 +52,10 @@ def recurrent_classifier(
     id 0 is padding and is masked, so the recurrence skips it. Layers: embedding, <name>_layer,
     output, where <name> (the model's name) is kind, with 'bi_' in front if bidirectional."""
     _check_kind(kind)
-    vocab_size = _check_positive_int(vocab_size, "vocab_size")
-    sequence_length = _check_positive_int(sequence_length, "sequence_length")
-    embed_dim = _check_positive_int(embed_dim, "embed_dim")
-    units = _check_positive_int(units, "units")
+    vocab_size = positive_int(vocab_size, "vocab_size")
+    sequence_length = positive_int(sequence_length, "sequence_length")
+    embed_dim = positive_int(embed_dim, "embed_dim")
+    units = positive_int(units, "units")
     name = ("bi_" if bidirectional else "") + kind
     model = keras.Sequential(
         [
@@ -79,9 +75,9 @@ def embedding_bag_classifier(
     """Non-recurrent baseline: ids (n, L) -> Embedding(mask_zero=True) -> mean of the word
     vectors over the non-padding tokens (GlobalAveragePooling1D honours the mask) -> Dense(1,
     sigmoid) (n, 1). Word order is ignored. Compiled like recurrent_classifier."""
-    vocab_size = _check_positive_int(vocab_size, "vocab_size")
-    sequence_length = _check_positive_int(sequence_length, "sequence_length")
-    embed_dim = _check_positive_int(embed_dim, "embed_dim")
+    vocab_size = positive_int(vocab_size, "vocab_size")
+    sequence_length = positive_int(sequence_length, "sequence_length")
+    embed_dim = positive_int(embed_dim, "embed_dim")
     model = keras.Sequential(
         [
             keras.Input((sequence_length,), dtype="int32"),
@@ -132,7 +128,7 @@ def run_cell(cell, x, bptt_steps=None):
     ops = keras.ops
     steps = x.shape[1]
     if bptt_steps is not None:
-        bptt_steps = _check_positive_int(bptt_steps, "bptt_steps")
+        bptt_steps = positive_int(bptt_steps, "bptt_steps")
     states = cell.get_initial_state(batch_size=x.shape[0])
     states = list(states) if isinstance(states, (list, tuple)) else [states]
     output = None
@@ -171,7 +167,7 @@ def time_step_gradient_norms(predict, embedded, y) -> np.ndarray:
 def last_tokens(x, k: int) -> np.ndarray:
     """The last k non-padding ids of each post-padded row of x (n, L) (0 = padding at the end),
     post-padded again -> (n, k) int32; rows shorter than k keep all their tokens."""
-    k = _check_positive_int(k, "k")
+    k = positive_int(k, "k")
     x = np.asarray(x)
     if x.ndim != 2:
         raise ValueError(f"x must be (n, L), got shape {x.shape}")

@@ -6,20 +6,10 @@ feed-forward) and a text classifier built from them."""
 import keras
 import numpy as np
 
+from course_lib.validation import positive_int, rate
+
 POSITIONAL_KINDS = ("sinusoidal", "learned", "none")
 _LARGE_NEGATIVE = -1e9  # what Keras' masked softmax adds to masked float32 scores
-
-
-def _check_positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _check_rate(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
-        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
-    return float(value)
 
 
 def _check_positional(kind: str) -> str:
@@ -65,15 +55,15 @@ def padding_mask(token_ids, pad_id: int = 0):
 def causal_mask(length: int) -> np.ndarray:
     """Look-ahead mask of masked self-attention: bool (length, length), True where key
     position j <= query position i (lower triangle incl. diagonal)."""
-    length = _check_positive_int(length, "length")
+    length = positive_int(length, "length")
     return np.tril(np.ones((length, length), dtype=bool))
 
 
 def positional_encoding(length: int, depth: int) -> np.ndarray:
     """Sinusoidal encoding (Vaswani et al. sec. 3.5): PE[pos, 2i] = sin(pos / 10000^(2i/depth)),
     PE[pos, 2i+1] = cos(pos / 10000^(2i/depth)); float32 (length, depth), depth even."""
-    length = _check_positive_int(length, "length")
-    depth = _check_positive_int(depth, "depth")
+    length = positive_int(length, "length")
+    depth = positive_int(depth, "depth")
     if depth % 2:
         raise ValueError(f"depth must be even (sin and cos pairs), got {depth}")
     positions = np.arange(length)[:, None]
@@ -92,9 +82,9 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
 
     def __init__(self, vocab_size, sequence_length, embed_dim, positional="sinusoidal", **kwargs):
         super().__init__(**kwargs)
-        self.vocab_size = _check_positive_int(vocab_size, "vocab_size")
-        self.sequence_length = _check_positive_int(sequence_length, "sequence_length")
-        self.embed_dim = _check_positive_int(embed_dim, "embed_dim")
+        self.vocab_size = positive_int(vocab_size, "vocab_size")
+        self.sequence_length = positive_int(sequence_length, "sequence_length")
+        self.embed_dim = positive_int(embed_dim, "embed_dim")
         self.positional = _check_positional(positional)
         if positional == "sinusoidal" and embed_dim % 2:
             raise ValueError(f"embed_dim must be even for sinusoidal encoding, got {embed_dim}")
@@ -148,10 +138,10 @@ class TransformerEncoder(keras.layers.Layer):
 
     def __init__(self, embed_dim, num_heads, ff_dim, dropout=0.1, causal=False, **kwargs):
         super().__init__(**kwargs)
-        self.embed_dim = _check_positive_int(embed_dim, "embed_dim")
-        self.num_heads = _check_positive_int(num_heads, "num_heads")
-        self.ff_dim = _check_positive_int(ff_dim, "ff_dim")
-        self.dropout = _check_rate(dropout, "dropout")
+        self.embed_dim = positive_int(embed_dim, "embed_dim")
+        self.num_heads = positive_int(num_heads, "num_heads")
+        self.ff_dim = positive_int(ff_dim, "ff_dim")
+        self.dropout = rate(dropout, "dropout")
         if embed_dim % num_heads:
             raise ValueError(
                 f"embed_dim ({embed_dim}) must be divisible by num_heads ({num_heads})"
@@ -235,7 +225,7 @@ def transformer_classifier(
     num_blocks x TransformerEncoder -> mean over real tokens -> Dropout -> Dense(1, sigmoid)
     = P(positive) (n, 1). Compiled like course_lib.rnn.recurrent_classifier (Adam, binary
     cross-entropy, accuracy); layers 'embedding', 'encoder_1', ..."""
-    num_blocks = _check_positive_int(num_blocks, "num_blocks")
+    num_blocks = positive_int(num_blocks, "num_blocks")
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)):
         raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
     if learning_rate <= 0:
