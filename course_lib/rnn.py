@@ -132,10 +132,11 @@ def run_cell(cell, x, bptt_steps=None):
     states = cell.get_initial_state(batch_size=x.shape[0])
     states = list(states) if isinstance(states, (list, tuple)) else [states]
     output = None
-    for t in range(steps):
+    # One split into T steps rather than T slices x[:, t]: JAX compiles each distinct slice.
+    for t, x_t in enumerate(ops.split(x, steps, axis=1)):
         if bptt_steps is not None and t == steps - bptt_steps:
             states = [ops.stop_gradient(s) for s in states]
-        output, states = cell(x[:, t], states)
+        output, states = cell(ops.squeeze(x_t, axis=1), states)
         states = list(states) if isinstance(states, (list, tuple)) else [states]
     return output
 

@@ -3,6 +3,7 @@
 Prints them at the end of the run, labelled with the Keras backend and the profile, and keeps
 them in `<build>/test-seconds/<backend>-<profile>.json`; `python -m
 course_lib.tools.pytest_plugin` prints those files as one table (lessons x backends), as CI does.
+Under pytest-xdist the controller collects every worker's seconds and writes the file.
 """
 
 import json
@@ -30,8 +31,10 @@ def pytest_runtest_logreport(report):
             _failed.add(path)
 
 
-def pytest_terminal_summary(terminalreporter):
-    if not _seconds:
+def pytest_terminal_summary(terminalreporter, config):
+    # Under pytest-xdist the controller receives every worker's reports; a worker's own
+    # summary would hold only its share of the lessons, so it writes nothing.
+    if not _seconds or hasattr(config, "workerinput"):
         return
     backend, profile = _label()
     terminalreporter.section(f"seconds per lesson ({backend}, {profile})")
