@@ -54,3 +54,22 @@ def test_progress_hidden_in_smoke(monkeypatch, profile, disabled):
     bar = cl.progress(range(3))
     assert bar.disable is disabled
     assert list(bar) == [0, 1, 2]
+
+
+def test_setup_lesson_writes_nothing_to_stderr():
+    # nbgrader scores a test cell 0 if it wrote to stderr, and TensorFlow's absl lines
+    # ('Could not find cuda drivers') appear on every backend once set_random_seed imports it.
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", "import course_lib as cl; cl.setup_lesson('00_setup')"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COURSE_PROFILE": "smoke"},
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stderr == ""
+    assert "lesson 00_setup | profile smoke" in done.stdout

@@ -29,14 +29,11 @@ def quiet_logs() -> None:
     """Silence TensorFlow's C++ and Python log noise in lessons.
 
     TF_CPP_MIN_LOG_LEVEL does not cover the absl lines TensorFlow prints while it loads
-    (e.g. 'Could not find cuda drivers'), so TensorFlow is imported with stderr silenced."""
+    (e.g. 'Could not find cuda drivers'), so TensorFlow is imported with stderr silenced, on
+    every backend: keras.utils.set_random_seed imports it wherever it is installed, and a line
+    on stderr would cost an nbgrader test cell its points."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-    if (
-        backend == "tensorflow"
-        and "tensorflow" not in sys.modules
-        and importlib.util.find_spec("tensorflow") is not None
-    ):
+    if "tensorflow" not in sys.modules and importlib.util.find_spec("tensorflow") is not None:
         with _stderr_silenced():
             import tensorflow  # noqa: F401
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
