@@ -90,6 +90,13 @@ def embedding_bag_classifier(
     return _compile_binary(model)
 
 
+def time_steps(x) -> list:
+    """x (n, T, d) -> the T inputs x_t (n, d), in order, from one split: JAX compiles every
+    distinct slice x[:, t] on its own, which made a 200-step loop spend seconds compiling."""
+    ops = keras.ops
+    return [ops.squeeze(x_t, axis=1) for x_t in ops.split(x, x.shape[1], axis=1)]
+
+
 def simple_rnn_forward(x, kernel, recurrent_kernel, bias, mask=None):
     """h_t = tanh(x_t W + h_(t-1) U + b), h_0 = 0, with keras.ops (slide 9: RNN unrolled in time):
     x (n, T, d), kernel W (d, m), recurrent_kernel U (m, m), bias b (m,), optional mask (n, T)
@@ -113,8 +120,8 @@ def simple_rnn_forward(x, kernel, recurrent_kernel, bias, mask=None):
             raise ValueError(f"mask must be (n, T) = {tuple(x.shape[:2])}, got {mask.shape}")
     h = ops.zeros((x.shape[0], m))
     states = []
-    for t in range(x.shape[1]):
-        h_new = ops.tanh(ops.matmul(x[:, t], kernel) + ops.matmul(h, recurrent_kernel) + bias)
+    for t, x_t in enumerate(time_steps(x)):
+        h_new = ops.tanh(ops.matmul(x_t, kernel) + ops.matmul(h, recurrent_kernel) + bias)
         h = h_new if mask is None else ops.where(mask[:, t, None], h_new, h)
         states.append(h)
     return keras.ops.convert_to_numpy(ops.stack(states, axis=1))
@@ -132,11 +139,10 @@ def run_cell(cell, x, bptt_steps=None):
     states = cell.get_initial_state(batch_size=x.shape[0])
     states = list(states) if isinstance(states, (list, tuple)) else [states]
     output = None
-    # One split into T steps rather than T slices x[:, t]: JAX compiles each distinct slice.
-    for t, x_t in enumerate(ops.split(x, steps, axis=1)):
+    for t, x_t in enumerate(time_steps(x)):
         if bptt_steps is not None and t == steps - bptt_steps:
             states = [ops.stop_gradient(s) for s in states]
-        output, states = cell(ops.squeeze(x_t, axis=1), states)
+        output, states = cell(x_t, states)
         states = list(states) if isinstance(states, (list, tuple)) else [states]
     return output
 

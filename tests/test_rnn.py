@@ -206,3 +206,15 @@ def test_embedding_bag_classifier_averages_over_real_tokens():
     np.testing.assert_allclose(model.predict(x, verbose=0), expected[None], rtol=1e-5)
     with pytest.raises(ValueError, match="embed_dim"):
         embedding_bag_classifier(30, 5, 0)
+
+
+def test_time_steps_are_the_slices_in_order():
+    import keras
+
+    from course_lib.rnn import time_steps
+
+    x = np.arange(2 * 5 * 3, dtype="float32").reshape(2, 5, 3)
+    steps = [keras.ops.convert_to_numpy(s) for s in time_steps(x)]
+    assert len(steps) == 5
+    for t, x_t in enumerate(steps):
+        np.testing.assert_array_equal(x_t, x[:, t])

@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -59,10 +63,6 @@ def test_progress_hidden_in_smoke(monkeypatch, profile, disabled):
 def test_setup_lesson_writes_nothing_to_stderr():
     # nbgrader scores a test cell 0 if it wrote to stderr, and TensorFlow's absl lines
     # ('Could not find cuda drivers') appear on every backend once set_random_seed imports it.
-    import os
-    import subprocess
-    import sys
-
     done = subprocess.run(
         [sys.executable, "-c", "import course_lib as cl; cl.setup_lesson('00_setup')"],
         capture_output=True,
