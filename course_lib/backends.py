@@ -4,7 +4,9 @@ Lessons and the other course_lib modules call these helpers and never branch on 
 - `gradients`: one autodiff call over tf.GradientTape, jax.grad and torch.autograd;
 - `steps_per_execution`: PyTorch's trainer runs one batch per call;
 - `to_numpy`: any backend tensor (or Variable) as a NumPy array;
-- `enable_determinism`: TensorFlow needs op determinism on top of the seeds for repeatable runs.
+- `enable_determinism`: TensorFlow needs op determinism on top of the seeds for repeatable runs;
+- `exact_float32`: no TensorFloat-32 on NVIDIA GPUs, where each backend would otherwise multiply
+  float32 matrices with a 10-bit mantissa (errors ~1e-3), far above the lessons' 1e-5 checks.
 JAX computes in float32 unless x64 is enabled, so checks against float64 NumPy use float32
 tolerances on every backend.
 """
@@ -48,6 +50,29 @@ def enable_determinism() -> None:
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
+
+
+def exact_float32() -> None:
+    """Multiply float32 matrices and convolve in full float32 on GPUs (no TensorFloat-32).
+
+    JAX's default matmul precision on NVIDIA GPUs is TF32, as are TensorFlow's and PyTorch's
+    cuDNN convolutions: a formula by hand and the Keras layer then differ by ~1e-3 (seen on an
+    H200 with JAX: lessons 01, 13, 15, 16 missed their 1e-5 checks). Costs GPU speed; no effect
+    on a CPU."""
+    name = backend_name()
+    if name == "jax":
+        import jax
+
+        jax.config.update("jax_default_matmul_precision", "highest")
+    elif name == "torch":
+        import torch
+
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+    else:
+        import tensorflow as tf
+
+        tf.config.experimental.enable_tensor_float_32_execution(False)
 
 
 def _scalar(loss):

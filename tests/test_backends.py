@@ -89,3 +89,33 @@ def test_enable_determinism_gives_repeatable_training():
 
     for first, second in zip(train_once(), train_once(), strict=True):
         np.testing.assert_array_equal(first, second)
+
+
+def test_exact_float32_turns_tensorfloat32_off():
+    from course_lib.backends import backend_name, exact_float32
+
+    exact_float32()
+    name = backend_name()
+    if name == "jax":
+        import jax
+
+        assert jax.config.jax_default_matmul_precision == "highest"
+    elif name == "torch":
+        import torch
+
+        assert not torch.backends.cuda.matmul.allow_tf32
+        assert not torch.backends.cudnn.allow_tf32
+    else:
+        import tensorflow as tf
+
+        assert not tf.config.experimental.tensor_float_32_execution_enabled()
+
+
+def test_lesson_seed_sets_exact_float32(monkeypatch):
+    import course_lib.backends as backends
+    from course_lib.tools.lesson import set_seed
+
+    calls = []
+    monkeypatch.setattr(backends, "exact_float32", lambda: calls.append(1))
+    set_seed(0)
+    assert calls == [1]

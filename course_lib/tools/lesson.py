@@ -41,13 +41,15 @@ def quiet_logs() -> None:
 
 
 def set_seed(seed: int = 0) -> None:
-    """Seed Python, NumPy and the Keras backend; on TensorFlow also make ops deterministic."""
+    """Seed Python, NumPy and the Keras backend; on TensorFlow also make ops deterministic; on a
+    GPU, float32 without TensorFloat-32 (see course_lib.backends.exact_float32)."""
     import keras
 
-    from course_lib.backends import enable_determinism
+    from course_lib.backends import enable_determinism, exact_float32
 
     keras.utils.set_random_seed(seed)
     enable_determinism()
+    exact_float32()
 
 
 def setup_lesson(lesson: str, seed: int = 0):
