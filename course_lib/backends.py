@@ -75,6 +75,22 @@ def exact_float32() -> None:
         tf.config.experimental.enable_tensor_float_32_execution(False)
 
 
+def tensorfloat32_enabled() -> bool:
+    """Whether the backend may use TensorFloat-32 on an NVIDIA GPU (see exact_float32)."""
+    name = backend_name()
+    if name == "jax":
+        import jax
+
+        return jax.config.jax_default_matmul_precision != "highest"
+    if name == "torch":
+        import torch
+
+        return bool(torch.backends.cuda.matmul.allow_tf32 or torch.backends.cudnn.allow_tf32)
+    import tensorflow as tf
+
+    return bool(tf.config.experimental.tensor_float_32_execution_enabled())
+
+
 def _scalar(loss):
     shape = tuple(getattr(loss, "shape", ()))
     if shape not in ((), (1,)):
