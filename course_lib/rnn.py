@@ -121,7 +121,7 @@ def simple_rnn_forward(x, kernel, recurrent_kernel, bias, mask=None):
     h = ops.zeros((x.shape[0], m))
     states = []
     for t, x_t in enumerate(time_steps(x)):
-        h_new = ops.tanh(ops.matmul(x_t, kernel) + ops.matmul(h, recurrent_kernel) + bias)
+        h_new = ops.tanh(ops.add(ops.matmul(x_t, kernel) + ops.matmul(h, recurrent_kernel), bias))
         h = h_new if mask is None else ops.where(mask[:, t, None], h_new, h)
         states.append(h)
     return keras.ops.convert_to_numpy(ops.stack(states, axis=1))

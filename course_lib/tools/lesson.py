@@ -41,21 +41,24 @@ def quiet_logs() -> None:
 
 
 def set_seed(seed: int = 0) -> None:
-    """Seed Python, NumPy and the Keras backend; on TensorFlow also make ops deterministic; on a
-    GPU, float32 without TensorFloat-32 (see course_lib.backends.exact_float32)."""
+    """Seed Python, NumPy and the Keras backend; on TensorFlow also make ops deterministic."""
     import keras
 
-    from course_lib.backends import enable_determinism, exact_float32
+    from course_lib.backends import enable_determinism
 
     keras.utils.set_random_seed(seed)
     enable_determinism()
-    exact_float32()
 
 
 def setup_lesson(lesson: str, seed: int = 0):
-    """Start a lesson: quiet logs, seed everything, reset metrics; returns its budget namespace."""
+    """Start a lesson: quiet logs, full float32 on GPUs (course_lib.backends.exact_float32), seed
+    everything, reset metrics; returns its budget namespace."""
     quiet_logs()
     import keras
+
+    from course_lib.backends import exact_float32
+
+    exact_float32()
 
     set_seed(seed)
     checks.start_lesson(lesson)
