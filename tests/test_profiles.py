@@ -58,3 +58,18 @@ def test_every_budget_entry_is_complete():
 @pytest.mark.parametrize("profile, verbose", [("smoke", 0), ("quick", 2), ("full", 2)])
 def test_fit_verbose(profile, verbose):
     assert cl.fit_verbose(profile) == verbose
+
+
+@pytest.mark.parametrize(("profile", "expected"), [("smoke", 600), ("full", 3600)])
+def test_nbval_cell_timeout_follows_profile(monkeypatch, profile, expected):
+    from types import SimpleNamespace
+
+    from course_lib.tools import pytest_plugin
+
+    monkeypatch.setenv("COURSE_PROFILE", profile)
+    config = SimpleNamespace(option=SimpleNamespace(nbval_cell_timeout="600"))
+    pytest_plugin.pytest_configure(config)
+    assert config.option.nbval_cell_timeout == expected
+    config.option.nbval_cell_timeout = "7200"  # a longer timeout asked for on the command line
+    pytest_plugin.pytest_configure(config)
+    assert config.option.nbval_cell_timeout == 7200

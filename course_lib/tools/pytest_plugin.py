@@ -3,7 +3,8 @@
 Prints them at the end of the run, labelled with the Keras backend and the profile, and keeps
 them in `<build>/test-seconds/<backend>-<profile>.json`; `python -m
 course_lib.tools.pytest_plugin` prints those files as one table (lessons x backends), as CI does.
-Under pytest-xdist the controller collects every worker's seconds and writes the file.
+Under pytest-xdist the controller collects every worker's seconds and writes the file. It also
+raises nbval's cell timeout to the profile's (`profiles.CELL_TIMEOUT`).
 """
 
 import json
@@ -21,6 +22,17 @@ _failed: set[str] = set()
 def _label() -> tuple[str, str]:
     backend = os.environ.get("KERAS_BACKEND") or "tensorflow"
     return backend, os.environ.get("COURSE_PROFILE") or "quick"
+
+
+def pytest_configure(config):
+    # nbval waits --nbval-cell-timeout seconds per cell (600 in pyproject's addopts); a full-profile
+    # cell on a CPU may need longer, so the profile's CELL_TIMEOUT raises it (never lowers it).
+    from course_lib.tools.profiles import CELL_TIMEOUT, check_profile
+
+    current = getattr(config.option, "nbval_cell_timeout", None)
+    if current is not None:
+        needed = CELL_TIMEOUT[check_profile(_label()[1])]
+        config.option.nbval_cell_timeout = max(float(current), needed)
 
 
 def pytest_runtest_logreport(report):

@@ -13,7 +13,7 @@ from nbclient.exceptions import CellExecutionError
 
 from course_lib.tools.files import atomic_write_text
 from course_lib.tools.paths import build_dir, lessons_dir
-from course_lib.tools.profiles import active_profile, check_profile
+from course_lib.tools.profiles import CELL_TIMEOUT, active_profile, check_profile
 
 INLINE_FIGURES = "module://matplotlib_inline.backend_inline"
 
@@ -76,7 +76,7 @@ def run_lesson(path: Path, profile: str, out: Path) -> dict:
     start = time.perf_counter()
     error = None
     try:
-        execute_notebook(nb, cwd=path.parent, env=env)
+        execute_notebook(nb, cwd=path.parent, env=env, timeout=CELL_TIMEOUT[profile])
     except CellExecutionError as err:
         error = f"{err.ename}: {err.evalue}"
     seconds = round(time.perf_counter() - start, 1)
