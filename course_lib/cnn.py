@@ -112,6 +112,8 @@ def fashion_cnn(
     dense_units: int = 128,
     dropout: float = 0.5,
     padding: str = "valid",
+    flip: bool = False,
+    block_dropout: float = 0.0,
     input_shape=(28, 28, 1),
     num_classes: int = 10,
     name: str = "fashion_cnn",
@@ -119,7 +121,10 @@ def fashion_cnn(
     """CNN of ML9-1: [Conv(f, k, ReLU) - Pool(2)] per entry of `filters`, then Flatten - Dense(ReLU)
     - Dropout - Dense(softmax); pooling 'max', 'average' or 'l2' (L2Pooling2D). Layers are named
     conv1, pool1, conv2, pool2, ... (the convolutional base, see conv_base) and flatten, dense,
-    dropout, output (the classifier head, see classifier_head)."""
+    dropout, output (the classifier head, see classifier_head). flip=True puts a RandomFlip layer
+    ('flip') first: while training, each image is mirrored left-right with probability 1/2 (data
+    augmentation); at inference it passes images through unchanged. block_dropout > 0 adds a
+    Dropout layer after each pooling layer (pool1_dropout, ...), part of the convolutional base."""
     filters = [int(f) for f in np.atleast_1d(filters)]
     if not filters or min(filters) < 1:
         raise ValueError(f"filters must be a non-empty list of positive integers, got {filters}")
@@ -133,6 +138,8 @@ def fashion_cnn(
         raise ValueError(f"dense_units must be a positive integer, got {dense_units}")
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+    if not 0.0 <= block_dropout < 1.0:
+        raise ValueError(f"block_dropout must be in [0, 1), got {block_dropout}")
     pool_layer = {
         "max": keras.layers.MaxPooling2D,
         "average": keras.layers.AveragePooling2D,
@@ -140,12 +147,14 @@ def fashion_cnn(
     }[pooling]
 
     inputs = keras.Input(tuple(input_shape), name="image")
-    h = inputs
+    h = keras.layers.RandomFlip("horizontal", name="flip")(inputs) if flip else inputs
     for block, n_filters in enumerate(filters, start=1):
         h = keras.layers.Conv2D(
             n_filters, int(kernel_size), padding=padding, activation="relu", name=f"conv{block}"
         )(h)
         h = pool_layer(2, name=f"pool{block}")(h)
+        if block_dropout > 0:
+            h = keras.layers.Dropout(block_dropout, name=f"pool{block}_dropout")(h)
     h = keras.layers.Flatten(name="flatten")(h)
     h = keras.layers.Dense(int(dense_units), activation="relu", name="dense")(h)
     h = keras.layers.Dropout(dropout, name="dropout")(h)
@@ -155,7 +164,8 @@ def fashion_cnn(
 
 def conv_base(model, name: str = "conv_base"):
     """The convolutional base of a fashion_cnn model: image -> last pooling output (n, h, w, f),
-    sharing the model's layers, so `conv_base(model).trainable = False` freezes them in model."""
+    after its block dropout if any, sharing the model's layers, so `conv_base(model).trainable =
+    False` freezes them in model."""
     pools = [layer for layer in model.layers if layer.name.startswith("pool")]
     if not pools:
         raise ValueError(f"model {model.name!r} has no layer named pool1, pool2, ...")

@@ -99,6 +99,36 @@ def test_fashion_cnn_layers_shapes_and_params():
     assert same.get_layer("pool1").output.shape == (None, 14, 14, 8)
 
 
+def test_fashion_cnn_flip_mirrors_only_while_training():
+    model = fashion_cnn(filters=(4, 8, 16), padding="same", dense_units=16, flip=True)
+    assert [layer.name for layer in model.layers][:3] == ["image", "flip", "conv1"]
+    assert model.get_layer("pool3").output.shape == (None, 3, 3, 16)  # 28-14-7-3
+    flip = model.get_layer("flip")
+    x = np.random.default_rng(0).random((64, 28, 28, 1)).astype("float32")
+    np.testing.assert_array_equal(to_numpy(flip(x, training=False)), x)
+    out = to_numpy(flip(x, training=True))
+    mirrored = np.all(out == x[:, :, ::-1], axis=(1, 2, 3))
+    kept = np.all(out == x, axis=(1, 2, 3))
+    assert np.all(mirrored | kept) and 10 <= mirrored.sum() <= 54  # each image: kept or mirrored
+    same_start = fashion_cnn(filters=(4, 8, 16), padding="same", dense_units=16)
+    assert same_start.count_params() == model.count_params()  # the flip has no weights
+
+
+def test_fashion_cnn_block_dropout_ends_the_base():
+    model = fashion_cnn(filters=(4, 8), dense_units=16, block_dropout=0.2)
+    names = [layer.name for layer in model.layers]
+    assert names[names.index("pool1") + 1] == "pool1_dropout"
+    assert names[names.index("pool2") + 1 : names.index("pool2") + 3] == ["pool2_dropout", "flatten"]
+    assert model.count_params() == fashion_cnn(filters=(4, 8), dense_units=16).count_params()
+    base = conv_base(model)
+    assert base.layers[-1].name == "pool2_dropout" and base.output_shape == (None, 5, 5, 8)
+    x = np.random.default_rng(0).random((2, 28, 28, 1)).astype("float32")
+    head = classifier_head(model)
+    np.testing.assert_allclose(to_numpy(head(base(x))), model.predict(x, verbose=0), rtol=1e-5)
+    with pytest.raises(ValueError, match="block_dropout"):
+        fashion_cnn(block_dropout=1.0)
+
+
 def test_conv_base_shares_and_freezes_layers():
     model = fashion_cnn(filters=(4, 8), dense_units=16)
     base = conv_base(model)
