@@ -3,6 +3,9 @@ the one-class split, the PCA baseline score, ROC AUC, thresholds and precision /
 
 import numpy as np
 
+from course_lib.pca import pca_reconstruct, pca_svd
+from course_lib.validation import as_matrix
+
 
 def _as_scores(scores, name: str) -> np.ndarray:
     scores = np.asarray(scores, dtype=np.float64)
@@ -64,18 +67,14 @@ def one_class_auc(scores, labels, normal_class: int) -> float:
 
 def pca_reconstruction_errors(x_fit, x, k: int) -> np.ndarray:
     """PCA baseline score: mean squared error per sample (n,) of the k-term PCA reconstruction
-    (course_lib.pca.pca_reconstruct) of x (n, d), the components fitted on x_fit (m, d) by the
-    eigendecomposition of its covariance (lesson 06; the same PCA as pca_svd, faster for m >> d)."""
-    from course_lib.pca import pca_reconstruct
-    from course_lib.whitening import as_matrix, covariance
-
+    (course_lib.pca.pca_reconstruct) of x (n, d), the components fitted on x_fit (m, d) by
+    course_lib.pca.pca_svd (lesson 05)."""
     x_fit = as_matrix(x_fit, "x_fit")
     x = as_matrix(x, "x")
     if len(x_fit) < 2:
         raise ValueError(f"x_fit needs at least 2 samples, got {len(x_fit)}")
-    eigenvalues, eigenvectors = np.linalg.eigh(covariance(x_fit))
-    components = eigenvectors[:, np.argsort(eigenvalues)[::-1]].T
-    return np.mean((pca_reconstruct(x, x_fit.mean(axis=0), components, k) - x) ** 2, axis=1)
+    mean, components, _ = pca_svd(x_fit)
+    return np.mean((pca_reconstruct(x, mean, components, k) - x) ** 2, axis=1)
 
 
 def percentile_threshold(normal_scores, percentile=95.0) -> float:

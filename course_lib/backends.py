@@ -3,8 +3,10 @@
 Lessons and the other course_lib modules call these helpers and never branch on the backend:
 - `gradients`: one autodiff call over tf.GradientTape, jax.grad and torch.autograd;
 - `steps_per_execution`: PyTorch's trainer runs one batch per call;
+- `backend_name`: which backend is active (the one function the course asks);
 - `to_numpy`: any backend tensor (or Variable) as a NumPy array;
-- `enable_determinism`: TensorFlow needs op determinism on top of the seeds for repeatable runs;
+- `set_seed` / `enable_determinism`: one seed for Python, NumPy and the backend; TensorFlow needs
+  op determinism on top of the seeds for repeatable runs;
 - `exact_float32`: no TensorFloat-32 on NVIDIA GPUs, where each backend would otherwise multiply
   float32 matrices with a 10-bit mantissa (errors ~1e-3), far above the lessons' 1e-5 checks.
 JAX computes in float32 unless x64 is enabled, so checks against float64 NumPy use float32
@@ -50,6 +52,14 @@ def enable_determinism() -> None:
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
+
+
+def set_seed(seed: int = 0) -> None:
+    """Seed Python, NumPy and the Keras backend; on TensorFlow also make ops deterministic."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    enable_determinism()
 
 
 def exact_float32() -> None:

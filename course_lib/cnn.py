@@ -1,9 +1,7 @@
 """Convolutional networks (lessons 12-13): convolution and max / average / L2 pooling in NumPy,
 an L2 pooling layer, the Fashion-MNIST CNN of the slides' Keras demo ML9-1, its convolutional
-base and classifier head (for frozen features and transfer learning), and the data split,
-standardization and Adam training that both lessons use."""
-
-from dataclasses import dataclass
+base and classifier head (for frozen features and transfer learning). The data split,
+standardization and training both lessons use are in course_lib.training."""
 
 import keras
 import numpy as np
@@ -206,72 +204,3 @@ def copy_conv_base(source, target) -> int:
             raise ValueError(f"{layer.name}: weight shapes differ, source {shapes}")
         mine.set_weights(layer.get_weights())
     return len(convs)
-
-
-def fit_validation_split(x, y, n_fit: int, n_val: int):
-    """The first n_fit samples to fit and the last n_val to validate on (disjoint):
-    returns ((x_fit, y_fit), (x_val, y_val))."""
-    for name, value in (("n_fit", n_fit), ("n_val", n_val)):
-        if int(value) != value or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    if n_fit + n_val > len(x):
-        raise ValueError(f"n_fit + n_val = {n_fit + n_val} exceeds the {len(x)} samples")
-    return (x[:n_fit], y[:n_fit]), (x[-n_val:], y[-n_val:])
-
-
-@dataclass(frozen=True)
-class Standardizer:
-    """uint8 images (n, 28, 28) -> float32 (n, 28, 28, 1) with (x / 255 - mean) / std, where
-    mean and std are the pixel statistics of the images it was fitted on (`Standardizer.fit`)."""
-
-    mean: float
-    std: float
-
-    @classmethod
-    def fit(cls, images) -> "Standardizer":
-        """Pixel mean and standard deviation of `images` (scaled to [0, 1])."""
-        scaled = np.asarray(images, dtype=np.float64) / 255.0
-        if scaled.size == 0 or scaled.std() == 0:
-            raise ValueError("images must be non-empty and not constant to standardize")
-        return cls(float(scaled.mean()), float(scaled.std()))
-
-    def __call__(self, images) -> np.ndarray:
-        scaled = np.asarray(images, dtype=np.float64) / 255.0
-        return ((scaled - self.mean) / self.std).astype("float32")[..., None]
-
-
-def train_classifier(
-    net,
-    x,
-    y,
-    epochs: int,
-    learning_rate: float,
-    batch_size: int = 128,
-    validation_data=None,
-):
-    """Compile `net` with Adam under a cosine-decayed learning rate (to 0 after `epochs`) and
-    sparse categorical cross-entropy, fit it on (x, y); returns the Keras History."""
-    from course_lib.tools.profiles import fit_verbose
-
-    if int(epochs) != epochs or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be > 0, got {learning_rate!r}")
-    if int(batch_size) != batch_size or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    steps = int(epochs) * int(np.ceil(len(x) / batch_size))
-    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps)
-    net.compile(
-        optimizer=keras.optimizers.Adam(schedule),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    return net.fit(
-        x,
-        y,
-        validation_data=validation_data,
-        epochs=int(epochs),
-        batch_size=int(batch_size),
-        validation_batch_size=1000,
-        verbose=fit_verbose(),
-    )

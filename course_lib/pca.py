@@ -1,14 +1,16 @@
 """PCA and the linear autoencoder (岡谷『深層学習』p.60-62): PCA by SVD, truncation error,
-principal angles between subspaces, and the ordered components inside any basis of a subspace."""
+principal angles between subspaces, and the ordered components inside any basis of a subspace.
+pca_svd is the course's one PCA: whitening (lesson 06) and the anomaly baseline (lesson 10)
+use it too."""
 
 import numpy as np
 from scipy.linalg import subspace_angles
 
-from course_lib.whitening import as_matrix
+from course_lib.validation import as_matrix
 
 
 def _as_data(x, name: str = "x") -> np.ndarray:
-    """x as a float64 (n >= 2, d) matrix of finite values (the finiteness check is whitening's)."""
+    """x as a float64 (n >= 2, d) matrix of finite values (validation.as_matrix)."""
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2 or len(x) < 2:
         raise ValueError(f"{name} must have shape (n_samples >= 2, n_features), got {x.shape}")

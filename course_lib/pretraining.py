@@ -115,7 +115,7 @@ def pretrain_stack(
     error. Returns (weights [(W_k (d_{k-1}, d_k), b_k (d_k,)), ...], losses [[per epoch], ...])."""
     import keras
 
-    import course_lib
+    from course_lib.backends import set_seed
 
     sizes = _check_layer_sizes(layer_sizes)
     _check_activation(activation)
@@ -129,7 +129,7 @@ def pretrain_stack(
     if h.ndim != 2 or len(h) < 1 or not np.all(np.isfinite(h)):
         raise ValueError(f"x must be a finite 2-D array (n, d) with n >= 1, got shape {h.shape}")
 
-    course_lib.set_seed(seed)
+    set_seed(seed)
     weights, losses = [], []
     for k, (units, corrupt_k) in enumerate(zip(sizes, corruptions, strict=True)):
         bounded = bool(h.min() >= 0.0 and h.max() <= 1.0)
@@ -175,7 +175,7 @@ def deep_classifier(
     weights), the rest and the softmax layer from kernel_initializer. seed: set_seed(seed) first."""
     import keras
 
-    import course_lib
+    from course_lib.backends import set_seed
 
     sizes = _check_layer_sizes(layer_sizes)
     _check_activation(activation)
@@ -191,7 +191,7 @@ def deep_classifier(
                 f"of a {int(input_dim)} -> {sizes} net"
             )
     if seed is not None:
-        course_lib.set_seed(seed)
+        set_seed(seed)
     model = keras.Sequential(
         [
             keras.Input((int(input_dim),)),

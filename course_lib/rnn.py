@@ -29,15 +29,6 @@ def recurrent_layer(kind: str, units: int, bidirectional: bool = False, name=Non
     return layer_class(units, name=name)
 
 
-def _compile_binary(model: keras.Model, learning_rate: float = 1e-3) -> keras.Model:
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
-        loss="binary_crossentropy",
-        metrics=["accuracy"],
-    )
-    return model
-
-
 def recurrent_classifier(
     kind: str,
     vocab_size: int,
@@ -48,9 +39,10 @@ def recurrent_classifier(
 ) -> keras.Model:
     """Binary text classifier (ML9-2): ids (n, sequence_length) -> Embedding(vocab_size,
     embed_dim, mask_zero=True) -> SimpleRNN / LSTM / GRU(units) [Bidirectional] -> Dense(1,
-    sigmoid) = P(positive) (n, 1). Compiled with Adam(1e-3), binary cross-entropy, accuracy;
-    id 0 is padding and is masked, so the recurrence skips it. Layers: embedding, <name>_layer,
-    output, where <name> (the model's name) is kind, with 'bi_' in front if bidirectional."""
+    sigmoid) = P(positive) (n, 1), uncompiled (train it with course_lib.training.train_model
+    and loss='binary_crossentropy'); id 0 is padding and is masked, so the recurrence skips it.
+    Layers: embedding, <name>_layer, output, where <name> (the model's name) is kind, with
+    'bi_' in front if bidirectional."""
     _check_kind(kind)
     vocab_size = positive_int(vocab_size, "vocab_size")
     sequence_length = positive_int(sequence_length, "sequence_length")
@@ -66,7 +58,7 @@ def recurrent_classifier(
         ],
         name=name,
     )
-    return _compile_binary(model)
+    return model
 
 
 def embedding_bag_classifier(
@@ -74,7 +66,7 @@ def embedding_bag_classifier(
 ) -> keras.Model:
     """Non-recurrent baseline: ids (n, L) -> Embedding(mask_zero=True) -> mean of the word
     vectors over the non-padding tokens (GlobalAveragePooling1D honours the mask) -> Dense(1,
-    sigmoid) (n, 1). Word order is ignored. Compiled like recurrent_classifier."""
+    sigmoid) (n, 1). Word order is ignored. Uncompiled, like recurrent_classifier."""
     vocab_size = positive_int(vocab_size, "vocab_size")
     sequence_length = positive_int(sequence_length, "sequence_length")
     embed_dim = positive_int(embed_dim, "embed_dim")
@@ -87,7 +79,7 @@ def embedding_bag_classifier(
         ],
         name="embedding_bag",
     )
-    return _compile_binary(model)
+    return model
 
 
 def time_steps(x) -> list:

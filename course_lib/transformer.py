@@ -219,17 +219,12 @@ def transformer_classifier(
     num_blocks: int = 1,
     dropout: float = 0.1,
     positional: str = "sinusoidal",
-    learning_rate: float = 1e-3,
 ) -> keras.Model:
     """Binary text classifier: ids (n, sequence_length) -> TokenAndPositionEmbedding ->
     num_blocks x TransformerEncoder -> mean over real tokens -> Dropout -> Dense(1, sigmoid)
-    = P(positive) (n, 1). Compiled like course_lib.rnn.recurrent_classifier (Adam, binary
-    cross-entropy, accuracy); layers 'embedding', 'encoder_1', ..."""
+    = P(positive) (n, 1), uncompiled like course_lib.rnn.recurrent_classifier; layers
+    'embedding', 'encoder_1', ..."""
     num_blocks = positive_int(num_blocks, "num_blocks")
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)):
-        raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
-    if learning_rate <= 0:
-        raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
     token_ids = keras.Input((sequence_length,), dtype="int32", name="token_ids")
     x = TokenAndPositionEmbedding(
         vocab_size, sequence_length, embed_dim, positional, name="embedding"
@@ -240,10 +235,4 @@ def transformer_classifier(
     x = keras.layers.Dropout(dropout, name="dropout")(x)
     output = keras.layers.Dense(1, activation="sigmoid", name="output")(x)
     name = "transformer" if positional != "none" else "transformer_no_position"
-    model = keras.Model(token_ids, output, name=name)
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
-        loss="binary_crossentropy",
-        metrics=["accuracy"],
-    )
-    return model
+    return keras.Model(token_ids, output, name=name)

@@ -1,8 +1,12 @@
-"""PCA and ZCA whitening (岡谷『深層学習』p.67-72), fitted on training data, applied to new data."""
+"""PCA and ZCA whitening (岡谷『深層学習』p.67-72), fitted on training data, applied to new data.
+The eigenvalues and eigenvectors of the covariance come from course_lib.pca.pca_svd."""
 
 from dataclasses import dataclass
 
 import numpy as np
+
+from course_lib.pca import pca_svd
+from course_lib.validation import as_matrix
 
 METHODS = ("pca", "zca")
 
@@ -33,20 +37,6 @@ class Whitening:
         return (x - self.mean) @ self.matrix
 
 
-def as_matrix(x, name: str = "x") -> np.ndarray:
-    """Samples (n, d) or (n, *shape) as a float64 matrix (n, d); ValueError naming `name` if x
-    is not at least 2-D or holds NaN or infinity (shared by whitening and pca)."""
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim < 2:
-        raise ValueError(f"{name} must have shape (n_samples, ...), got {x.shape}")
-    x = x.reshape(len(x), -1)
-    if not np.all(np.isfinite(x)):
-        raise ValueError(
-            f"{name} contains NaN or infinite values; clean or drop those samples first"
-        )
-    return x
-
-
 def covariance(x) -> np.ndarray:
     """Covariance (d, d) of x (n, d) around its mean, normalised by n (as on the slides)."""
     x = as_matrix(x, "x")
@@ -75,11 +65,11 @@ def fit_whitening(
         raise ValueError(f"n_components must be between 1 and {d}, got {n_components}")
     if method == "zca" and k != d:
         raise ValueError("ZCA whitening keeps every dimension: leave n_components unset")
-    mean = x.mean(axis=0)
-    eigenvalues, eigenvectors = np.linalg.eigh(covariance(x))
-    order = np.argsort(eigenvalues)[::-1]
-    eigenvalues = np.clip(eigenvalues[order], 0.0, None)
-    eigenvectors = eigenvectors[:, order]
+    # The covariance (normalised by n) is V diag(S^2 / n) V^T for the SVD X_c = U S V^T of the
+    # centred data: its eigenvalues, largest first, are pca_svd's variances, its eigenvectors
+    # the components (rows of V^T) as columns.
+    mean, components, eigenvalues = pca_svd(x)
+    eigenvectors = components.T
     if epsilon == 0 and eigenvalues[k - 1] <= 1e-12 * eigenvalues[0]:
         raise ValueError(
             "the covariance is singular in the kept directions, so epsilon = 0 divides by zero; "

@@ -13,8 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from course_lib.paths import lessons_dir
 from course_lib.tools.grading import metadata_problems, total_points
-from course_lib.tools.paths import lessons_dir
 
 pytestmark = pytest.mark.autograde
 

@@ -100,7 +100,8 @@ def test_exact_float32_turns_tensorfloat32_off():
 
 def test_setup_lesson_sets_exact_float32_once(monkeypatch):
     import course_lib.backends as backends
-    from course_lib.tools.lesson import set_seed, setup_lesson
+    from course_lib.backends import set_seed
+    from course_lib.tools.lesson import setup_lesson
 
     calls = []
     monkeypatch.setattr(backends, "exact_float32", lambda: calls.append(1))

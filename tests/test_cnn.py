@@ -5,15 +5,12 @@ import pytest
 from course_lib.backends import to_numpy
 from course_lib.cnn import (
     L2Pooling2D,
-    Standardizer,
     classifier_head,
     conv2d_naive,
     conv_base,
     copy_conv_base,
     fashion_cnn,
-    fit_validation_split,
     pool_naive,
-    train_classifier,
 )
 
 
@@ -280,44 +277,3 @@ def test_pooling_and_transfer_error_paths():
 
 def pool_naive_max(x, pool_size=2, strides=None):
     return pool_naive(x, "max", pool_size, strides)
-
-
-def test_fit_validation_split_is_disjoint_and_checked():
-    x, y = np.arange(10), np.arange(10) * 10
-    (x_fit, y_fit), (x_val, y_val) = fit_validation_split(x, y, 6, 3)
-    np.testing.assert_array_equal(x_fit, np.arange(6))
-    np.testing.assert_array_equal(x_val, [7, 8, 9])
-    np.testing.assert_array_equal(y_val, [70, 80, 90])
-    with pytest.raises(ValueError, match="exceeds"):
-        fit_validation_split(x, y, 8, 3)
-    with pytest.raises(ValueError, match="n_val"):
-        fit_validation_split(x, y, 5, 0)
-
-
-def test_standardizer_uses_the_fit_images_statistics():
-    images = np.array([[[0, 255], [255, 0]]], dtype=np.uint8)
-    prepare = Standardizer.fit(images)
-    assert (prepare.mean, prepare.std) == pytest.approx((0.5, 0.5))
-    out = prepare(images)
-    assert out.shape == (1, 2, 2, 1) and out.dtype == np.float32
-    np.testing.assert_allclose(out[0, :, :, 0], [[-1, 1], [1, -1]])
-    with pytest.raises(ValueError, match="constant"):
-        Standardizer.fit(np.zeros((2, 3, 3), dtype=np.uint8))
-
-
-def test_train_classifier_learns_a_separable_problem():
-    import keras
-
-    keras.utils.set_random_seed(0)
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(256, 2)).astype("float32")
-    y = (x[:, 0] > 0).astype("int32")
-    net = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, activation="softmax")])
-    history = train_classifier(net, x, y, epochs=5, learning_rate=0.05, batch_size=32)
-    assert len(history.history["loss"]) == 5
-    assert history.history["accuracy"][-1] > 0.9
-    assert float(net.optimizer.learning_rate) == pytest.approx(0.0, abs=1e-6)  # cosine to 0
-    for kwargs, name in (({"epochs": 0}, "epochs"), ({"learning_rate": 0}, "learning_rate")):
-        args = {"epochs": 1, "learning_rate": 0.01, **kwargs}
-        with pytest.raises(ValueError, match=name):
-            train_classifier(net, x, y, **args)

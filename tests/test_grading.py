@@ -5,6 +5,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from course_lib.paths import lessons_dir
 from course_lib.tools.grading import (
     DEFAULT_POINTS,
     expected_metadata,
@@ -13,7 +14,6 @@ from course_lib.tools.grading import (
     sync_metadata,
     total_points,
 )
-from course_lib.tools.paths import lessons_dir
 
 LESSONS = sorted(lessons_dir().glob("[0-9][0-9]_*.ipynb"))
 

@@ -6,8 +6,8 @@ import re
 import nbformat
 import pytest
 
+from course_lib.paths import lessons_dir
 from course_lib.tools import checks, profiles
-from course_lib.tools.paths import lessons_dir
 from course_lib.tools.release import student_notebook
 
 LESSONS = sorted(lessons_dir().glob("*.ipynb"))

@@ -2,7 +2,6 @@ import pytest
 
 import course_lib as cl
 from course_lib.tools import profiles
-from course_lib.tools.files import load_toml
 
 
 def test_default_profile_is_quick(monkeypatch):
@@ -35,20 +34,19 @@ def test_budget_follows_active_profile(monkeypatch):
 
 
 def test_budget_unknown_lesson():
-    with pytest.raises(KeyError, match="no budget for lesson '99_nothing'"):
+    with pytest.raises(KeyError, match="no config for lesson '99_nothing'"):
         cl.budget("99_nothing")
 
 
 def test_budget_table_needs_all_three_profiles(tmp_path):
-    path = tmp_path / "budgets.toml"
-    path.write_text("[x]\nepochs = { smoke = 1, quick = 2 }\n")
+    path = tmp_path / "x.toml"
+    path.write_text("[budget]\nepochs = { smoke = 1, quick = 2 }\n")
     with pytest.raises(ValueError, match=r"missing \['full'\]"):
         profiles.budget("x", profile="quick", path=path)
 
 
 def test_every_budget_entry_is_complete():
-    table = load_toml(profiles.BUDGETS_FILE)
-    for lesson in table:
+    for lesson in profiles.lesson_names():
         for profile in profiles.PROFILES:
             values = vars(profiles.budget(lesson, profile=profile))
             assert values, lesson

@@ -14,16 +14,11 @@ from course_lib.data.fashion_mnist import (
 from course_lib.data.imdb import load_imdb_text
 from course_lib.data.imdb_sequences import load_imdb_sequences
 from course_lib.data.small import load_digits, sample_image_patches
-from course_lib.data.status import data_status, fetch, format_data_status, import_data
 
 __all__ = [
     "FASHION_MNIST_CLASS_NAMES",
     "FASHION_MNIST_CLASS_NAMES_JA",
     "DataError",
-    "data_status",
-    "fetch",
-    "format_data_status",
-    "import_data",
     "load_digits",
     "load_fashion_mnist",
     "load_imdb_sequences",

@@ -1,6 +1,6 @@
 """Plumbing shared by the dataset loaders: the error type, downloads, tar safety.
 
-Atomic writes come from course_lib.tools.files (re-exported here for the loaders)."""
+Atomic writes come from course_lib.files (re-exported here for the loaders)."""
 
 import os
 import re
@@ -11,7 +11,7 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from course_lib.tools.files import atomic_path
+from course_lib.files import atomic_path
 
 __all__ = ["DataError", "atomic_copy", "atomic_path", "check_member", "download", "offline"]
 

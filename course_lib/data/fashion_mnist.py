@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from course_lib.data._store import DataError, download, offline
-from course_lib.tools.paths import data_dir
+from course_lib.paths import data_dir
 
 FASHION_MNIST_CLASS_NAMES = (
     "T-shirt/top",

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from course_lib.data._store import DataError, atomic_path, check_member, download, offline
-from course_lib.tools.paths import data_dir
+from course_lib.paths import data_dir
 
 IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 IMDB_ARCHIVE_GLOB = "aclImdb_v1*.tar.gz"

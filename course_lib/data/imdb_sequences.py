@@ -7,7 +7,7 @@ import numpy as np
 
 from course_lib.data._store import atomic_path
 from course_lib.data.imdb import fingerprint, imdb_source, load_imdb_text
-from course_lib.tools.paths import data_dir
+from course_lib.paths import data_dir
 
 _CACHE_VERSION = 1
 _BATCH = 2048

@@ -1,4 +1,5 @@
-"""Self-checks: lessons record named metrics, the last cell compares them with targets.toml."""
+"""Self-checks: lessons record named metrics, the last cell compares them with the [targets]
+table of the lesson's config file (course_lib/config/<lesson>.toml)."""
 
 import json
 import math
@@ -7,11 +8,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from course_lib.tools.files import atomic_write_text, load_toml
-from course_lib.tools.paths import PACKAGE_DIR
-from course_lib.tools.profiles import active_profile, check_profile, profile_value
-
-TARGETS_FILE = PACKAGE_DIR / "targets.toml"
+from course_lib.backends import backend_name
+from course_lib.files import atomic_write_text
+from course_lib.tools.profiles import active_profile, check_profile, config_table, profile_value
 
 _metrics: dict[str, float] = {}
 _state = {"lesson": None}
@@ -51,16 +50,32 @@ def parse_target(text: str) -> Target:
     raise ValueError(f"target {text!r} is not '>= x', '<= x' or 'lo .. hi'")
 
 
-def lesson_targets(lesson: str, profile: str | None = None, path: Path = TARGETS_FILE) -> dict:
-    """The lesson's {metric: Target} for the profile, from the course's one targets file."""
+def _target_entry(entry):
+    """A target entry without its `headline` mark: a string, or a {smoke, quick, full} table;
+    a headline with one target for every profile is written { target = "...", headline = true }."""
+    if isinstance(entry, dict) and "headline" in entry:
+        entry = {key: value for key, value in entry.items() if key != "headline"}
+        return entry["target"] if set(entry) == {"target"} else entry
+    return entry
+
+
+def lesson_targets(lesson: str, profile: str | None = None, path: Path | None = None) -> dict:
+    """The lesson's {metric: Target} for the profile, from the [targets] table of its config file
+    (or of the file `path`)."""
     profile = check_profile(profile) if profile else active_profile()
-    table = load_toml(Path(path))
-    if lesson not in table:
-        raise KeyError(f"no targets for lesson {lesson!r} in {Path(path).name}")
     return {
-        name: parse_target(profile_value(entry, profile, f"[{lesson}] {name}"))
-        for name, entry in table[lesson].items()
+        name: parse_target(profile_value(_target_entry(entry), profile, f"[{lesson}] {name}"))
+        for name, entry in config_table(lesson, "targets", path).items()
     }
+
+
+def headline_metrics(lesson: str, path: Path | None = None) -> list[str]:
+    """The metrics marked `headline = true` in the lesson's [targets] (docs/results.md)."""
+    return [
+        name
+        for name, entry in config_table(lesson, "targets", path).items()
+        if isinstance(entry, dict) and entry.get("headline") is True
+    ]
 
 
 def start_lesson(lesson: str) -> None:
@@ -104,17 +119,9 @@ def format_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _backend() -> str:
-    return os.environ.get("KERAS_BACKEND") or _keras_backend()
-
-
-def _keras_backend() -> str:
-    import keras
-
-    return keras.backend.backend()
-
-
-def check_targets(lesson: str | None = None, profile: str | None = None) -> None:
+def check_targets(
+    lesson: str | None = None, profile: str | None = None, path: Path | None = None
+) -> None:
     """Compare recorded metrics with the lesson's targets, print the table, raise on a miss.
 
     Writes `$COURSE_REPORT_DIR/<lesson>.json` when that variable is set (used by `course run`).
@@ -123,14 +130,14 @@ def check_targets(lesson: str | None = None, profile: str | None = None) -> None
     if lesson is None:
         raise RuntimeError("no lesson started: call course_lib.setup_lesson('NN_name') first")
     profile = check_profile(profile) if profile else active_profile()
-    rows = evaluate(_metrics, lesson_targets(lesson, profile))
+    rows = evaluate(_metrics, lesson_targets(lesson, profile, path))
     print(f"self-check: lesson {lesson}, profile {profile}")
     print(format_table(rows))
     report_dir = os.environ.get("COURSE_REPORT_DIR")
     if report_dir:
         payload = {
             "profile": profile,
-            "backend": _backend(),
+            "backend": backend_name(),
             "metrics": recorded_metrics(),
             "checks": rows,
         }

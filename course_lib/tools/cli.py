@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from course_lib.tools.paths import lessons_dir
+from course_lib.paths import lessons_dir
 from course_lib.tools.profiles import DEFAULT_PROFILE, PROFILES
 
 
@@ -18,18 +18,19 @@ def _doctor(args) -> int:
 
 
 def _data(args) -> int:
-    from course_lib import data
+    from course_lib.data import DataError
+    from course_lib.tools import data_commands
 
     try:
         if args.action == "status":
-            print(data.format_data_status())
+            print(data_commands.format_data_status())
         elif args.action == "fetch":
-            for path in data.fetch(args.name):
+            for path in data_commands.fetch(args.name):
                 print(f"fetched {path}")
         elif args.action == "import":
-            for path in data.import_data(Path(args.path)):
+            for path in data_commands.import_data(Path(args.path)):
                 print(f"imported {path}")
-    except data.DataError as err:
+    except DataError as err:
         print(f"course data {args.action}: {err}", file=sys.stderr)
         return 1
     return 0

@@ -44,7 +44,9 @@ def environment_report() -> dict:
     quiet_logs()
     import keras
 
-    backend = keras.backend.backend()
+    from course_lib.backends import backend_name
+
+    backend = backend_name()
     devices = _devices(backend)
     return {
         "python": platform.python_version(),
@@ -75,7 +77,7 @@ def format_environment_report(report: dict | None = None, with_data: bool = True
         f"Profile       {report['profile']} (set COURSE_PROFILE=smoke|quick|full)",
     ]
     if with_data:
-        from course_lib.data import format_data_status
+        from course_lib.tools.data_commands import format_data_status
 
         lines += ["", "Data", format_data_status()]
     return "\n".join(lines)

@@ -40,32 +40,21 @@ def quiet_logs() -> None:
     logging.getLogger("absl").setLevel(logging.ERROR)
 
 
-def set_seed(seed: int = 0) -> None:
-    """Seed Python, NumPy and the Keras backend; on TensorFlow also make ops deterministic."""
-    import keras
-
-    from course_lib.backends import enable_determinism
-
-    keras.utils.set_random_seed(seed)
-    enable_determinism()
-
-
 def setup_lesson(lesson: str, seed: int = 0):
     """Start a lesson: quiet logs, full float32 on GPUs (course_lib.backends.exact_float32), seed
     everything, reset metrics; returns its budget namespace."""
     quiet_logs()
     import keras
 
-    from course_lib.backends import exact_float32
+    from course_lib.backends import backend_name, exact_float32, set_seed
 
     exact_float32()
-
     set_seed(seed)
     checks.start_lesson(lesson)
     lesson_budget = budget(lesson)
     print(
         f"lesson {lesson} | profile {active_profile()} | "
-        f"keras {keras.__version__} ({keras.backend.backend()}) | seed {seed}"
+        f"keras {keras.__version__} ({backend_name()}) | seed {seed}"
     )
     print("budget:", ", ".join(f"{k}={v}" for k, v in vars(lesson_budget).items()))
     return lesson_budget

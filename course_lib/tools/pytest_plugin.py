@@ -12,26 +12,27 @@ import os
 import sys
 from collections import defaultdict
 
-from course_lib.tools.files import atomic_write_text
-from course_lib.tools.paths import build_dir
+from course_lib.files import atomic_write_text
+from course_lib.paths import build_dir
 
 _seconds: dict[str, float] = defaultdict(float)
 _failed: set[str] = set()
 
 
-def _label() -> tuple[str, str]:
-    backend = os.environ.get("KERAS_BACKEND") or "tensorflow"
-    return backend, os.environ.get("COURSE_PROFILE") or "quick"
+def _profile() -> str:
+    from course_lib.tools.profiles import active_profile
+
+    return active_profile()
 
 
 def pytest_configure(config):
     # nbval waits --nbval-cell-timeout seconds per cell (600 in pyproject's addopts); a full-profile
     # cell on a CPU may need longer, so the profile's CELL_TIMEOUT raises it (never lowers it).
-    from course_lib.tools.profiles import CELL_TIMEOUT, check_profile
+    from course_lib.tools.profiles import CELL_TIMEOUT
 
     current = getattr(config.option, "nbval_cell_timeout", None)
     if current is not None:
-        needed = CELL_TIMEOUT[check_profile(_label()[1])]
+        needed = CELL_TIMEOUT[_profile()]
         config.option.nbval_cell_timeout = max(float(current), needed)
 
 
@@ -48,7 +49,9 @@ def pytest_terminal_summary(terminalreporter, config):
     # summary would hold only its share of the lessons, so it writes nothing.
     if not _seconds or hasattr(config, "workerinput"):
         return
-    backend, profile = _label()
+    from course_lib.backends import backend_name
+
+    backend, profile = backend_name(), _profile()
     terminalreporter.section(f"seconds per lesson ({backend}, {profile})")
     for path, seconds in sorted(_seconds.items()):
         status = "FAILED" if path in _failed else "ok"

@@ -11,8 +11,8 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from course_lib.tools.files import atomic_write_text
-from course_lib.tools.paths import build_dir, lessons_dir
+from course_lib.files import atomic_write_text
+from course_lib.paths import build_dir, lessons_dir
 from course_lib.tools.profiles import CELL_TIMEOUT, active_profile, check_profile
 
 INLINE_FIGURES = "module://matplotlib_inline.backend_inline"

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import nbformat
 
-from course_lib.tools.files import atomic_write_text
-from course_lib.tools.paths import build_dir, lessons_dir
+from course_lib.files import atomic_write_text
+from course_lib.paths import build_dir, lessons_dir
 
 MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full"
 CSS = """

@@ -11,7 +11,7 @@ from pathlib import Path
 from course_lib.data import fashion_mnist as fm
 from course_lib.data import imdb
 from course_lib.data._store import DataError, atomic_copy, atomic_path, offline
-from course_lib.tools.paths import data_dir
+from course_lib.paths import data_dir
 
 FETCHABLE = ("fashion_mnist", "imdb")
 

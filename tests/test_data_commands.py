@@ -18,18 +18,9 @@ from datafiles import (
     write_idx,
 )
 
-from course_lib.data import (
-    DataError,
-    data_status,
-    fetch,
-    format_data_status,
-    imdb,
-    import_data,
-    load_fashion_mnist,
-    load_imdb_text,
-)
+from course_lib.data import DataError, imdb, load_fashion_mnist, load_imdb_text
 from course_lib.data import fashion_mnist as fm
-from course_lib.data.status import GET
+from course_lib.tools.data_commands import GET, data_status, fetch, format_data_status, import_data
 
 pytestmark = pytest.mark.usefixtures("data")
 

@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent  # course_lib/
+PACKAGE_DIR = Path(__file__).resolve().parent  # course_lib/
 REPO_ROOT = PACKAGE_DIR.parent
 
 
