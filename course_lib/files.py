@@ -88,6 +88,6 @@ def atomic_write_text(path: Path, text: str) -> Path:
 
 @cache
 def load_toml(path: Path) -> dict:
-    """The parsed TOML file at `path` (budgets.toml, targets.toml), read once per process."""
+    """The parsed TOML file at `path` (a lesson config file), read once per process."""
     with open(path, "rb") as f:
         return tomllib.load(f)
