@@ -1,5 +1,5 @@
 """Activation functions f(x), their closed-form derivatives f'(x) and autodiff derivatives
-(岡谷・斎藤『ディープラーニング チュートリアル』NNの基本要素; 『9. 深層学習』9.2: ReLU, tanh,
+(岡谷・齋藤『ディープラーニング チュートリアル』NNの基本要素; 『9. 深層学習』9.2: ReLU, tanh,
 LeakyReLU, ELU). All functions are elementwise: an array of any shape in, the same shape out."""
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""Bernoulli restricted Boltzmann machines in NumPy (lesson 11; 岡谷・斎藤『ディープラーニング
+"""Bernoulli restricted Boltzmann machines in NumPy (lesson 11; 岡谷・齋藤『ディープラーニング
 チュートリアル』生成モデル: RBM, contrastive divergence, persistent CD, DBN).
 
 Notation of the slides: visible v (V,), hidden h (H,), both binary; weights W (V, H), visible

@@ -38,6 +38,20 @@ def test_committed_without_outputs(lesson):
     assert dirty == [], f"{name}: cells {dirty} carry outputs; run `make format` (nbstripout)"
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def test_no_control_characters(lesson):
+    # A LaTeX backslash lost in a Python string turns \approx into BEL + "pprox", \top into TAB.
+    name, nb = lesson
+    found = [
+        (i, repr(m.group())) for i, c in enumerate(nb.cells) for m in CONTROL.finditer(c.source)
+    ]
+    tabs = [i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and "\t" in c.source]
+    assert found == [] and tabs == [], f"{name}: control characters in cells {found or tabs}"
+    assert CONTROL.search("$h \x07pprox 0$") and not CONTROL.search("a\nb")
+
+
 def test_starts_with_setup_and_ends_with_self_check(lesson):
     name, nb = lesson
     code = _code(nb)
