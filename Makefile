@@ -23,7 +23,7 @@ test unit lessons autograde: export OMP_NUM_THREADS = $(THREADS)
 test unit lessons autograde: export TF_NUM_INTRAOP_THREADS = $(THREADS)
 endif
 
-.PHONY: venv backends test unit lessons autograde metadata run site lab lint format clean
+.PHONY: venv backends test unit lessons autograde metadata run results site lab lint format clean
 
 venv: $(STAMP)
 
@@ -75,6 +75,11 @@ metadata: $(STAMP)
 # HTML pages and build/report.json.
 run: $(STAMP)
 	$(BIN)/course run --profile $(or $(PROFILE),quick)
+
+# docs/results.md from build/report.json (after a whole-course `make run`): the versions, machine
+# and date of the run, then seconds, self-checks and headline metrics per lesson.
+results: $(STAMP)
+	$(BIN)/course report --markdown
 
 # build/site/: the executed lessons as a website that renders its formulas offline; lessons
 # without a current executed copy run first (in $(PROFILE), default quick).

@@ -42,35 +42,69 @@ def test_every_course_target_parses():
             assert checks.lesson_targets(lesson, profile=profile)
 
 
-def test_check_passes_prints_table_and_writes_report(monkeypatch, tmp_path, capsys):
-    monkeypatch.setenv("COURSE_REPORT_DIR", str(tmp_path))
-    checks.start_lesson("00_setup")
-    cl.record("fashion_mnist_images", 70000)
-    cl.record("digits_test_accuracy", 0.97)
-    cl.record("exercise_dense_params", 7850)
-    cl.check_targets(profile="quick")
-    out = capsys.readouterr().out
-    assert "digits_test_accuracy" in out and ">= 0.93" in out and "all 3 checks passed" in out
-    report = json.loads((tmp_path / "00_setup.json").read_text())
-    assert report["profile"] == "quick" and report["backend"] == backend_name()
-    assert report["metrics"]["digits_test_accuracy"] == 0.97
-    assert [c["passed"] for c in report["checks"]] == [True, True, True]
-    assert {c["name"] for c in report["checks"]} == {
-        "fashion_mnist_images",
-        "digits_test_accuracy",
-        "exercise_dense_params",
+TARGETS = """
+[targets]
+images = "70000 .. 70000"
+accuracy = { smoke = ">= 0.80", quick = ">= 0.93", full = ">= 0.95", headline = true }
+params = { target = "7850 .. 7850", headline = true }
+"""
+
+
+@pytest.fixture
+def config(tmp_path):
+    path = tmp_path / "98_example.toml"
+    path.write_text(TARGETS, encoding="utf-8")
+    return path
+
+
+def test_targets_per_profile_and_headlines(config):
+    quick = checks.lesson_targets("98_example", profile="quick", path=config)
+    assert {name: t.text for name, t in quick.items()} == {
+        "images": "70000 .. 70000",
+        "accuracy": ">= 0.93",
+        "params": "7850 .. 7850",
     }
+    assert checks.lesson_targets("98_example", profile="full", path=config)["accuracy"].text == (
+        ">= 0.95"
+    )
+    assert checks.headline_metrics("98_example", config) == ["accuracy", "params"]
 
 
-def test_check_names_every_missed_missing_or_nan_metric(monkeypatch, tmp_path, capsys):
-    monkeypatch.setenv("COURSE_REPORT_DIR", str(tmp_path))
-    checks.start_lesson("00_setup")
-    cl.record("fashion_mnist_images", 70000)
-    cl.record("digits_test_accuracy", float("nan"))
-    with pytest.raises(AssertionError, match="digits_test_accuracy, exercise_dense_params"):
-        cl.check_targets(profile="smoke")
+def test_every_lesson_has_one_to_three_headlines():
+    for lesson in profiles.lesson_names():
+        names = checks.headline_metrics(lesson)
+        assert 1 <= len(names) <= 3, lesson
+        assert set(names) <= set(checks.lesson_targets(lesson, profile="quick")), lesson
+
+
+def test_check_passes_prints_table_and_writes_report(monkeypatch, tmp_path, capsys, config):
+    monkeypatch.setenv("COURSE_REPORT_DIR", str(tmp_path / "report"))
+    checks.start_lesson("98_example")
+    cl.record("images", 70000)
+    cl.record("accuracy", 0.97)
+    cl.record("params", 7850)
+    cl.check_targets(profile="quick", path=config)
+    out = capsys.readouterr().out
+    assert "accuracy" in out and ">= 0.93" in out and "all 3 checks passed" in out
+    report = json.loads((tmp_path / "report" / "98_example.json").read_text())
+    assert report["profile"] == "quick" and report["backend"] == backend_name()
+    assert report["metrics"] == {"images": 70000, "accuracy": 0.97, "params": 7850}
+    assert [c["passed"] for c in report["checks"]] == [True, True, True]
+    assert [c["name"] for c in report["checks"]] == ["images", "accuracy", "params"]
+    environment = report["environment"]
+    assert environment["backend"] == backend_name()
+    assert environment["cpu_count"] >= 1 and "executable" not in environment
+
+
+def test_check_names_every_missed_missing_or_nan_metric(monkeypatch, tmp_path, capsys, config):
+    monkeypatch.setenv("COURSE_REPORT_DIR", str(tmp_path / "report"))
+    checks.start_lesson("98_example")
+    cl.record("images", 70000)
+    cl.record("accuracy", float("nan"))
+    with pytest.raises(AssertionError, match="accuracy, params"):
+        cl.check_targets(profile="smoke", path=config)
     assert "missing" in capsys.readouterr().out
-    report = json.loads((tmp_path / "00_setup.json").read_text())
+    report = json.loads((tmp_path / "report" / "98_example.json").read_text())
     assert [c["passed"] for c in report["checks"]] == [True, False, False]
 
 

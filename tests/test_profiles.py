@@ -21,16 +21,47 @@ def test_unknown_profile_lists_valid_names(monkeypatch):
         cl.active_profile()
 
 
-def test_budget_by_name_per_profile():
-    smoke = cl.budget("00_setup", profile="smoke")
-    quick = cl.budget("00_setup", profile="quick")
-    assert smoke.epochs == 10 and quick.epochs == 40
-    assert smoke.batch_size == quick.batch_size == 32  # a scalar applies to every profile
+CONFIG = """
+[lesson]
+topic = "a lesson that exists only in this test"
+
+[budget]
+epochs = { smoke = 1, quick = 4, full = 9 }
+batch_size = 16
+optimizer = "adam"
+"""
 
 
-def test_budget_follows_active_profile(monkeypatch):
+@pytest.fixture
+def config(tmp_path):
+    path = tmp_path / "98_example.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    return path
+
+
+def test_budget_by_name_per_profile(config):
+    smoke = profiles.budget("98_example", profile="smoke", path=config)
+    quick = profiles.budget("98_example", profile="quick", path=config)
+    assert smoke.epochs == 1 and quick.epochs == 4
+    assert smoke.batch_size == quick.batch_size == 16  # a scalar applies to every profile
+    assert vars(quick) == {"epochs": 4, "batch_size": 16, "optimizer": "adam"}
+
+
+def test_budget_follows_active_profile(monkeypatch, config):
     monkeypatch.setenv("COURSE_PROFILE", "full")
-    assert cl.budget("00_setup").epochs == 80
+    assert profiles.budget("98_example", path=config).epochs == 9
+    monkeypatch.setenv("COURSE_PROFILE", "smoke")
+    assert profiles.budget("98_example", path=config).epochs == 1
+
+
+def test_course_budget_reads_the_lesson_config_file():
+    # cl.budget(lesson) is profiles.budget on course_lib/config/<lesson>.toml
+    path = profiles.config_path("00_setup")
+    assert path.name == "00_setup.toml" and path.is_file()
+    for profile in cl.PROFILES:
+        assert vars(cl.budget("00_setup", profile=profile)) == vars(
+            profiles.budget("00_setup", profile=profile, path=path)
+        )
 
 
 def test_budget_unknown_lesson():

@@ -74,3 +74,54 @@ def test_lesson_names_resolve():
     assert [p.stem for p in runner.lesson_paths(["00_setup"])] == ["00_setup"]
     with pytest.raises(ValueError, match="no single lesson matches 'zz'"):
         runner.lesson_paths(["zz"])
+
+
+def _writes_its_own_result(name: str, sleep: float) -> list[str]:
+    """Cells of a Keras-free lesson that waits, then leaves the entry check_targets would."""
+    entry = {
+        "profile": "smoke",
+        "backend": "none",
+        "metrics": {"x": 1.0},
+        "checks": [{"name": "x", "value": 1.0, "target": ">= 0", "passed": True}],
+    }
+    return [
+        "import json, os, pathlib, time",
+        f"time.sleep({sleep})",
+        "folder = pathlib.Path(os.environ['COURSE_REPORT_DIR'])",
+        "folder.mkdir(parents=True, exist_ok=True)",
+        f"(folder / '{name}.json').write_text(json.dumps({entry!r}))",
+    ]
+
+
+def test_two_course_runs_into_one_folder_keep_every_lesson(tmp_path):
+    # Two `course run` at once (two terminals, or an instructor's script) into one --out: each
+    # lesson's entry is merged when it finishes, so neither run writes back a stale report.
+    import subprocess
+    import sys
+
+    out = tmp_path / "build"
+    runs = {"a": ["91_a_one", "92_a_two"], "b": ["93_b_one", "94_b_two"]}
+    paths = {
+        key: [_notebook(tmp_path, name, _writes_its_own_result(name, 1.5)) for name in names]
+        for key, names in runs.items()
+    }
+    command = [
+        sys.executable,
+        "-c",
+        "from course_lib.tools.cli import main; raise SystemExit(main())",
+        "run",
+    ]
+    processes = [
+        subprocess.Popen(
+            [*command, "--profile", "smoke", "--out", str(out), *map(str, paths[key])],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for key in runs
+    ]
+    errors = [p.communicate(timeout=300)[1] for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], errors
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert sorted(report) == ["91_a_one", "92_a_two", "93_b_one", "94_b_two"]
+    assert all(entry["passed"] and entry["checks"][0]["value"] == 1.0 for entry in report.values())

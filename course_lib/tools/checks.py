@@ -124,7 +124,9 @@ def check_targets(
 ) -> None:
     """Compare recorded metrics with the lesson's targets, print the table, raise on a miss.
 
-    Writes `$COURSE_REPORT_DIR/<lesson>.json` when that variable is set (used by `course run`).
+    Writes `$COURSE_REPORT_DIR/<lesson>.json` when that variable is set (used by `course run`):
+    profile, backend, metrics, the table's rows and the environment the lesson ran in (versions,
+    machine; course_lib.tools.report.lesson_environment).
     """
     lesson = lesson or _state["lesson"]
     if lesson is None:
@@ -135,11 +137,14 @@ def check_targets(
     print(format_table(rows))
     report_dir = os.environ.get("COURSE_REPORT_DIR")
     if report_dir:
+        from course_lib.tools.report import lesson_environment
+
         payload = {
             "profile": profile,
             "backend": backend_name(),
             "metrics": recorded_metrics(),
             "checks": rows,
+            "environment": lesson_environment(),
         }
         path = Path(report_dir) / f"{lesson}.json"
         atomic_write_text(path, json.dumps(payload, indent=2, allow_nan=True))

@@ -1,4 +1,4 @@
-"""The `course` command: doctor, data, run, release, lab."""
+"""The `course` command: doctor, data, run, report, release, site, metadata, lab."""
 
 import argparse
 import os
@@ -45,6 +45,39 @@ def _run(args) -> int:
         print(f"course run: {err}", file=sys.stderr)
         return 2
     return 0 if all(entry["passed"] for entry in results.values()) else 1
+
+
+def _report(args) -> int:
+    """`course report`: the run table of report.json, or with --markdown docs/results.md."""
+    from course_lib.tools.report import REPORT_NAME, ReportError, load_report, write_results
+
+    try:
+        if not args.markdown:
+            from course_lib.paths import build_dir
+            from course_lib.tools.report import lesson_order
+            from course_lib.tools.runner import format_results
+
+            report = load_report(Path(args.build or build_dir()) / REPORT_NAME)
+            order = lesson_order()
+            names = sorted(report, key=lambda n: (n not in order, n))
+            print(format_results({name: report[name] for name in names}))
+            return 0
+        written = write_results(args.build, args.out)
+    except ReportError as err:
+        print(f"course report: {err}", file=sys.stderr)
+        return 1
+    except (KeyError, TypeError) as err:
+        print(
+            f"course report: report.json has an entry without {err}: run make run first",
+            file=sys.stderr,
+        )
+        return 1
+    except OSError as err:
+        print(f"course report: cannot write {args.out}: {err.strerror or err}", file=sys.stderr)
+        return 1
+    if written is not None:
+        print(f"wrote {written}")
+    return 0
 
 
 def _release(args) -> int:
@@ -140,6 +173,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, help="build folder (default: build/)")
     run.set_defaults(func=_run)
 
+    report = sub.add_parser(
+        "report", help="build/report.json as a table, or as docs/results.md (--markdown)"
+    )
+    report.add_argument(
+        "--markdown",
+        action="store_true",
+        help="write docs/results.md (what `make results` runs)",
+    )
+    report.add_argument("--build", type=Path, help="folder of report.json (default: build/)")
+    report.add_argument(
+        "--out", help="with --markdown: the file to write (default: docs/results.md; - for stdout)"
+    )
+    report.set_defaults(func=_report)
+
     release = sub.add_parser("release", help="write student notebooks (solutions removed)")
     release.add_argument("--out", required=True, help="folder for the student notebooks")
     release.add_argument("lessons", nargs="*", help="default: all lessons")
@@ -171,7 +218,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     """Entry point of the `course` console script."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "report" and args.out and not args.markdown:
+        parser.error("course report: --out needs --markdown")
     return args.func(args)
 
 

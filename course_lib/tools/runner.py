@@ -3,6 +3,7 @@
 import json
 import os
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import nbformat
@@ -11,9 +12,14 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from course_lib.files import atomic_write_text
 from course_lib.paths import build_dir, lessons_dir
 from course_lib.tools.profiles import CELL_TIMEOUT, active_profile, check_profile
+from course_lib.tools.report import (
+    REPORT_NAME,
+    machine_info,
+    merge_report_entry,
+    report_lock,
+)
 
 INLINE_FIGURES = "module://matplotlib_inline.backend_inline"
 
@@ -63,7 +69,9 @@ def execute_notebook(nb, cwd: Path, env: dict | None = None, timeout: int = 900)
 
 
 def run_lesson(path: Path, profile: str, out: Path) -> dict:
-    """Execute one lesson in `profile`; returns its report entry (seconds, metrics, checks)."""
+    """Execute one lesson in `profile`; returns its report entry: seconds, metrics, checks, the
+    environment its kernel reported (only the machine if it never reached its self-check) and
+    when it finished (ISO date-time, UTC)."""
     metrics_dir = out / "metrics"
     metrics_file = metrics_dir / f"{path.stem}.json"
     metrics_file.unlink(missing_ok=True)
@@ -86,6 +94,8 @@ def run_lesson(path: Path, profile: str, out: Path) -> dict:
     if metrics_file.is_file():
         entry.update(json.loads(metrics_file.read_text(encoding="utf-8")))
     entry["seconds"] = seconds
+    entry.setdefault("environment", machine_info())
+    entry["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     entry["passed"] = (
         error is None and bool(entry["checks"]) and all(c["passed"] for c in entry["checks"])
     )
@@ -97,18 +107,18 @@ def run_lesson(path: Path, profile: str, out: Path) -> dict:
 def run_lessons(
     names=None, profile: str | None = None, out: Path | None = None, echo=print
 ) -> dict:
-    """Run lessons and merge their entries into `<build>/report.json`; returns the new entries."""
+    """Run lessons and merge each entry into `<build>/report.json` as soon as it finishes (under
+    the report's lock, so runs in parallel into one folder keep every lesson); returns the new
+    entries."""
     profile = check_profile(profile) if profile else active_profile()
     out = Path(out or build_dir())
     out.mkdir(parents=True, exist_ok=True)
-    report_path = out / "report.json"
-    report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.is_file() else {}
+    report_path = out / REPORT_NAME
     results = {}
     for path in lesson_paths(names):
         echo(f"running {path.stem} ({profile}) ...")
         results[path.stem] = entry = run_lesson(path, profile, out)
-        report[path.stem] = entry
-        atomic_write_text(report_path, json.dumps(report, indent=2, ensure_ascii=False))
+        merge_report_entry(report_path, path.stem, entry)
         if "error" in entry:
             echo(f"  failed: {entry['error'][:300]}")
     echo("")
@@ -116,8 +126,10 @@ def run_lessons(
     echo("")
     from course_lib.tools.site import build_site
 
+    with report_lock(report_path):  # one site build at a time, from a report nobody is writing
+        index = build_site(out)
     echo(f"report: {report_path}")
-    echo(f"site:   {build_site(out)}")
+    echo(f"site:   {index}")
     return results
 
 
