@@ -3,18 +3,27 @@ with every host unreachable, and checked from the rendered DOM."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import quote, unquote, urlparse
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from course_lib.tools import profiles
 from course_lib.tools.runner import INLINE_FIGURES, execute_notebook
-from course_lib.tools.site import build_site, lesson_summary, report_page
+from course_lib.tools.site import (
+    SLIDE_DECKS,
+    build_site,
+    lesson_summary,
+    report_page,
+    search_text,
+    slide_text,
+)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -102,8 +111,10 @@ class _Dom(HTMLParser):
             self.text.append(data)
 
 
-def _render(page: Path, profile: Path) -> _Dom:
-    """The DOM of `page` after its scripts ran, in headless Chromium with no network."""
+def _render(page: Path, profile: Path, query: str | None = None) -> _Dom:
+    """The DOM of `page` after its scripts ran, in headless Chromium with no network; with
+    `query`, the page is opened at #q=<query> (the search box reads it)."""
+    url = page.as_uri() + (f"#q={quote(query)}" if query is not None else "")
     done = subprocess.run(
         [
             CHROMIUM,
@@ -121,7 +132,7 @@ def _render(page: Path, profile: Path) -> _Dom:
             "--proxy-server=socks5://127.0.0.1:9",
             "--virtual-time-budget=20000",
             "--dump-dom",
-            page.as_uri(),
+            url,
         ],
         capture_output=True,
         text=True,
@@ -130,7 +141,15 @@ def _render(page: Path, profile: Path) -> _Dom:
     assert done.returncode == 0, done.stderr[-2000:]
     dom = _Dom()
     dom.feed(done.stdout)
+    dom.html = done.stdout
     return dom
+
+
+def _search_results(dom: _Dom) -> str:
+    """The visible text of the search results of a rendered index page."""
+    found = re.search(r'<div id="search-results"[^>]*>(.*?)</div>', dom.html, re.S)
+    assert found, "index.html has no search results element"
+    return re.sub(r"<[^>]+>", " ", found.group(1))
 
 
 @pytest.fixture(scope="module")
@@ -152,6 +171,43 @@ def test_summary_reads_title_content_and_slides():
     assert summary["title"] == "01 最初のレッスン"
     assert summary["content"] == "シグモイド関数 (sigmoid) を描きます。"
     assert summary["slides"] == ["『深層学習』"]
+    assert summary["references"] == summary["prerequisites"] == []
+
+
+def test_summary_reads_slides_references_and_prerequisites_from_the_config(tmp_path):
+    config = tmp_path / "01_first.toml"
+    config.write_text(
+        '[lesson]\ntopic = "x"\nslides = ["okatani_ch5_autoencoders.md: p.55-60", '
+        '"ch9_deep_learning.md"]\nreferences = ["Vaswani et al. 2017"]\n'
+        'prerequisites = ["00"]\n',
+        encoding="utf-8",
+    )
+    summary = lesson_summary(new_notebook(cells=LESSONS["01_first"]), config=config)
+    assert summary["slides"] == ["岡谷『深層学習』第5章 自己符号化器 p.55-60", "『9. 深層学習』"]
+    assert summary["references"] == ["Vaswani et al. 2017"]
+    assert summary["prerequisites"] == ["00"]
+    assert slide_text("unknown.md: p.1") == "unknown.md p.1"
+
+
+def test_every_lesson_config_cites_known_slide_decks():
+    slides_dir = Path(__file__).resolve().parents[2] / "shared" / "slides"
+    for lesson in profiles.lesson_names():
+        info = profiles.lesson_config(lesson)["lesson"]
+        for entry in info.get("slides", []):
+            deck = entry.split(":")[0].strip()
+            assert deck in SLIDE_DECKS, (lesson, entry)
+            if slides_dir.is_dir():
+                assert (slides_dir / deck).is_file(), (lesson, deck)
+        if lesson != "00_setup":  # every lesson after the set-up follows a deck
+            assert info.get("slides"), lesson
+        assert all(p < lesson[:2] for p in info.get("prerequisites", [])), lesson
+
+
+def test_search_text_drops_formulas_and_markdown():
+    text = search_text(new_notebook(cells=LESSONS["01_first"]))
+    assert "シグモイド関数 (sigmoid) を描きます。" in text
+    assert "$" not in text and "\\frac" not in text and "##" not in text
+    assert "[次の節へ]" not in text and "次の節へ と内部リンク" in text
 
 
 def test_report_lists_failures_first():
@@ -180,6 +236,7 @@ def test_site_has_no_remote_reference(site):
 def test_rendered_pages_offline(site, tmp_path):
     pages = {p.name: _render(p, tmp_path / "profile") for p in sorted(site.glob("*.html"))}
     assert set(pages) == {"index.html", "report.html", "01_first.html", "02_second.html"}
+    assert "$" not in "".join(pages["index.html"].text)  # the 02 description's $W$ typeset
     for name, dom in pages.items():
         visible = "".join(dom.text)
         assert "$$" not in visible and "\\frac" not in visible and "\\mathbf" not in visible, name
@@ -201,3 +258,34 @@ def test_rendered_pages_offline(site, tmp_path):
     assert all(f"{name}.html" in index_links for name in LESSONS)
     assert "02_second.html" in pages["01_first.html"].links  # next
     assert "01_first.html" in pages["02_second.html"].links  # previous
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None and not os.environ.get("CI"),
+    reason="needs Debian's chromium (apt-get install chromium; .ci/run installs it)",
+)
+@pytest.mark.parametrize(
+    "query, found, not_found",
+    [
+        ("シグモイド", ["01 最初のレッスン"], ["02 二つ目"]),  # a Japanese term
+        ("SIGMOID", ["01 最初のレッスン"], ["02 二つ目"]),  # the English term, any case
+        ("行列 積", ["02 二つ目"], ["01 最初のレッスン"]),  # every word must occur
+        ("ｓｉｇｍｏｉｄ", ["01 最初のレッスン"], []),  # full-width letters (NFKC)
+    ],
+)
+def test_search_finds_lessons_by_term(site, tmp_path, query, found, not_found):
+    results = _search_results(_render(site / "index.html", tmp_path / "profile", query))
+    assert "1 件" in results, results
+    assert all(title in results for title in found), results
+    assert not any(title in results for title in not_found), results
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None and not os.environ.get("CI"),
+    reason="needs Debian's chromium (apt-get install chromium; .ci/run installs it)",
+)
+def test_search_says_when_nothing_matches(site, tmp_path):
+    index = site / "index.html"
+    results = _search_results(_render(index, tmp_path / "profile", "量子コンピュータ"))
+    assert "見つかりません" in results and "最初のレッスン" not in results
+    assert _search_results(_render(index, tmp_path / "profile")).strip() == ""
