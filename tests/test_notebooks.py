@@ -52,6 +52,28 @@ def test_no_control_characters(lesson):
     assert CONTROL.search("$h \x07pprox 0$") and not CONTROL.search("a\nb")
 
 
+# A self-check target quoted in prose: "`quick` の目標は 0.86 以上", "(目標 $\\le 0.5$)".
+TARGET_IN_PROSE = re.compile(
+    r"`(?:smoke|quick|full)` の目標は|目標\s*\$?\s*(?:\\le|\\ge|\\leq|\\geq|<=|>=|≤|≥)"
+)
+
+
+def test_prose_does_not_restate_targets(lesson):
+    # Targets live in course_lib/config/ and show in the self-check table; a copy in the
+    # markdown goes stale when the config is tuned.
+    name, nb = lesson
+    found = [
+        (i, m.group())
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "markdown"
+        for m in TARGET_IN_PROSE.finditer(c.source)
+    ]
+    assert found == [], f"{name}: targets restated in markdown cells {found}"
+    assert TARGET_IN_PROSE.search("`quick` の目標は 0.86 以上です")
+    assert TARGET_IN_PROSE.search("(目標 $\\le 0.5$)")
+    assert not TARGET_IN_PROSE.search("目標 $\\rho = 0.05$ の近く")
+
+
 def test_starts_with_setup_and_ends_with_self_check(lesson):
     name, nb = lesson
     code = _code(nb)
