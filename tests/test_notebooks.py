@@ -52,9 +52,11 @@ def test_no_control_characters(lesson):
     assert CONTROL.search("$h \x07pprox 0$") and not CONTROL.search("a\nb")
 
 
-# A self-check target quoted in prose: "`quick` の目標は 0.86 以上", "(目標 $\\le 0.5$)".
+# A self-check target quoted in prose: "`quick` の目標は 0.86 以上", "(目標 $\\le 0.5$)",
+# "その目標は 8 節のセルフチェックが確かめます", "`quick` で 0.01 以上".
 TARGET_IN_PROSE = re.compile(
-    r"`(?:smoke|quick|full)` の目標は|目標\s*\$?\s*(?:\\le|\\ge|\\leq|\\geq|<=|>=|≤|≥)"
+    r"の目標は|目標\s*\$?\s*(?:\\le|\\ge|\\leq|\\geq|<=|>=|≤|≥)"
+    r"|`(?:smoke|quick|full)` で -?[\d.]+ ?(?:以上|以下)"
 )
 
 
@@ -71,6 +73,8 @@ def test_prose_does_not_restate_targets(lesson):
     assert found == [], f"{name}: targets restated in markdown cells {found}"
     assert TARGET_IN_PROSE.search("`quick` の目標は 0.86 以上です")
     assert TARGET_IN_PROSE.search("(目標 $\\le 0.5$)")
+    assert TARGET_IN_PROSE.search("その目標は 8 節のセルフチェックが確かめます")
+    assert TARGET_IN_PROSE.search("その差は `quick` で 0.01 以上、`full` で 0.02 以上")
     assert not TARGET_IN_PROSE.search("目標 $\\rho = 0.05$ の近く")
 
 
