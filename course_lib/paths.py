@@ -12,6 +12,11 @@ def lessons_dir() -> Path:
     return REPO_ROOT / "lessons"
 
 
+def lesson_notebooks(folder: Path | None = None) -> list[Path]:
+    """The lesson notebooks NN_name.ipynb of lessons/ (or `folder`), in lesson order."""
+    return sorted(Path(folder or lessons_dir()).glob("[0-9][0-9]_*.ipynb"))
+
+
 def build_dir() -> Path:
     """Executed notebooks, HTML pages and report.json go here (`$COURSE_BUILD_DIR` or `build/`)."""
     return Path(os.environ.get("COURSE_BUILD_DIR") or REPO_ROOT / "build")

@@ -16,3 +16,18 @@ def data(tmp_path, monkeypatch):
     keras_dir = tmp_path / "keras" / "datasets" / "fashion-mnist"
     monkeypatch.setattr(fm, "keras_cache_dirs", lambda: [keras_dir])
     return folder
+
+
+@pytest.fixture
+def write_config(tmp_path):
+    """Write a lesson config file (TOML text) into tmp_path/config/; returns its path. The
+    machinery tests use it instead of the course's live values in course_lib/config/."""
+
+    def write(text: str, lesson: str = "98_example"):
+        folder = tmp_path / "config"
+        folder.mkdir(exist_ok=True)
+        path = folder / f"{lesson}.toml"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write

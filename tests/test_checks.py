@@ -51,10 +51,8 @@ params = { target = "7850 .. 7850", headline = true }
 
 
 @pytest.fixture
-def config(tmp_path):
-    path = tmp_path / "98_example.toml"
-    path.write_text(TARGETS, encoding="utf-8")
-    return path
+def config(write_config):
+    return write_config(TARGETS)
 
 
 def test_targets_per_profile_and_headlines(config):

@@ -33,10 +33,8 @@ optimizer = "adam"
 
 
 @pytest.fixture
-def config(tmp_path):
-    path = tmp_path / "98_example.toml"
-    path.write_text(CONFIG, encoding="utf-8")
-    return path
+def config(write_config):
+    return write_config(CONFIG)
 
 
 def test_budget_by_name_per_profile(config):

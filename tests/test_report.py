@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from course_lib.tools import report
+from course_lib.tools import env, report
 
 ROOT = Path(__file__).resolve().parents[1]
 PROCESSES = 4
@@ -84,14 +84,14 @@ def test_load_report_names_the_fix(tmp_path, text, message):
 def test_cpu_model_reads_proc_cpuinfo(tmp_path):
     cpuinfo = tmp_path / "cpuinfo"
     cpuinfo.write_text("processor\t: 0\nmodel name\t: Example CPU @ 2.00GHz\nflags\t: fpu\n")
-    assert report.cpu_model(cpuinfo) == "Example CPU @ 2.00GHz"
+    assert env.cpu_model(cpuinfo) == "Example CPU @ 2.00GHz"
 
 
 def test_machine_info_has_no_keras_and_says_the_cpu_count():
     import os
     import platform
 
-    info = report.machine_info()
+    info = env.machine_info()
     assert info["python"] == platform.python_version()
     assert info["cpu_count"] == os.cpu_count()
     assert info["platform"] == f"{platform.system()} {platform.machine()}"
@@ -127,7 +127,7 @@ def _environment(backend="tensorflow", version="2.20.0", gpus=()):
         "backend_version": version,
         "cpu_count": 2,
         "cpu_model": "Example CPU",
-        "gpu_names": list(gpus),
+        "devices": [f"GPU:{i} {name}" for i, name in enumerate(gpus)] + ["CPU:0"],
     }
 
 
@@ -148,12 +148,9 @@ def _entry(seconds, checks, backend="tensorflow", version="2.20.0", finished="",
 
 
 @pytest.fixture
-def config_dir(tmp_path):
-    folder = tmp_path / "config"
-    folder.mkdir()
-    for lesson, text in CONFIGS.items():
-        (folder / f"{lesson}.toml").write_text(text, encoding="utf-8")
-    return folder
+def config_dir(write_config):
+    paths = [write_config(text, lesson) for lesson, text in CONFIGS.items()]
+    return paths[0].parent
 
 
 def _rows(text: str) -> dict[str, list[str]]:

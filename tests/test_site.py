@@ -174,13 +174,12 @@ def test_summary_reads_title_content_and_slides():
     assert summary["references"] == summary["prerequisites"] == []
 
 
-def test_summary_reads_slides_references_and_prerequisites_from_the_config(tmp_path):
-    config = tmp_path / "01_first.toml"
-    config.write_text(
+def test_summary_reads_slides_references_and_prerequisites_from_the_config(write_config):
+    config = write_config(
         '[lesson]\ntopic = "x"\nslides = ["okatani_ch5_autoencoders.md: p.55-60", '
         '"ch9_deep_learning.md"]\nreferences = ["Vaswani et al. 2017"]\n'
         'prerequisites = ["00"]\n',
-        encoding="utf-8",
+        "01_first",
     )
     summary = lesson_summary(new_notebook(cells=LESSONS["01_first"]), config=config)
     assert summary["slides"] == ["岡谷『深層学習』第5章 自己符号化器 p.55-60", "『9. 深層学習』"]

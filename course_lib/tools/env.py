@@ -1,25 +1,56 @@
-"""Environment report for `course doctor` and lesson 00: versions, devices, profile, data."""
+"""Environment report for `course doctor`, lesson 00 and each lesson's report entry: versions,
+machine, devices, profile, data."""
 
+import contextlib
 import os
 import platform
 import sys
+from pathlib import Path
 
 from course_lib.tools.profiles import active_profile
 
 
+def cpu_model(cpuinfo: Path = Path("/proc/cpuinfo")) -> str | None:
+    """The CPU's model name from /proc/cpuinfo (Linux), else platform.processor(), else None."""
+    with contextlib.suppress(OSError):
+        for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() in ("model name", "Model", "Hardware") and value.strip():
+                return value.strip()
+    return platform.processor() or None
+
+
+def machine_info() -> dict:
+    """Python version, platform, CPU count and CPU model of this machine (no Keras import)."""
+    return {
+        "python": platform.python_version(),
+        "platform": f"{platform.system()} {platform.machine()}",
+        "cpu_count": os.cpu_count(),
+        "cpu_model": cpu_model(),
+    }
+
+
 def _devices(backend: str) -> list[str]:
-    """Accelerators and CPUs the backend sees, as short strings."""
+    """Accelerators and CPUs the backend sees, as short strings; a GPU with its name
+    ('GPU:0 NVIDIA H100 80GB HBM3')."""
     if backend == "tensorflow":
         import tensorflow as tf
 
-        return [
-            f"{d.device_type}:{d.name.rsplit(':', 1)[-1]}"
-            for d in tf.config.list_physical_devices()
-        ]
+        devices = []
+        for d in tf.config.list_physical_devices():
+            text = f"{d.device_type}:{d.name.rsplit(':', 1)[-1]}"
+            if d.device_type == "GPU":
+                name = tf.config.experimental.get_device_details(d).get("device_name")
+                text += f" {name}" if name else ""
+            devices.append(text)
+        return devices
     if backend == "jax":
         import jax
 
-        return [f"{d.platform.upper()}:{d.id}" for d in jax.devices()]
+        return [
+            f"{d.platform.upper()}:{d.id}" + (f" {d.device_kind}" if d.platform == "gpu" else "")
+            for d in jax.devices()
+        ]
     if backend == "torch":
         import torch
 
@@ -38,7 +69,8 @@ def _backend_version(backend: str) -> str:
 
 
 def environment_report() -> dict:
-    """Python, Keras, backend, devices, CPU threads and the active profile as a dict."""
+    """Python, platform, CPU count and model, Keras, backend, devices, CPU threads and the active
+    profile as a dict."""
     from course_lib.tools.lesson import quiet_logs
 
     quiet_logs()
@@ -49,8 +81,7 @@ def environment_report() -> dict:
     backend = backend_name()
     devices = _devices(backend)
     return {
-        "python": platform.python_version(),
-        "platform": f"{platform.system()} {platform.machine()}",
+        **machine_info(),
         "executable": sys.executable,
         "keras": keras.__version__,
         "backend": backend,

@@ -10,13 +10,11 @@ kernel calls it.
 
 import contextlib
 import json
-import os
-import platform
 from collections.abc import Iterator
 from pathlib import Path
 
 from course_lib.files import atomic_write_text
-from course_lib.paths import REPO_ROOT, build_dir, lessons_dir
+from course_lib.paths import REPO_ROOT, build_dir, lesson_notebooks
 
 try:  # POSIX; without it (Windows) runs into one folder must not overlap
     import fcntl
@@ -92,58 +90,13 @@ def merge_report_entry(report_path: Path, name: str, entry: dict) -> dict:
 # The environment of a run: what results.md says about versions and machine
 
 
-def cpu_model(cpuinfo: Path = Path("/proc/cpuinfo")) -> str | None:
-    """The CPU's model name from /proc/cpuinfo (Linux), else platform.processor(), else None."""
-    with contextlib.suppress(OSError):
-        for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() in ("model name", "Model", "Hardware") and value.strip():
-                return value.strip()
-    return platform.processor() or None
-
-
-def machine_info() -> dict:
-    """Python version, platform, CPU count and CPU model of this machine (no Keras import)."""
-    return {
-        "python": platform.python_version(),
-        "platform": f"{platform.system()} {platform.machine()}",
-        "cpu_count": os.cpu_count(),
-        "cpu_model": cpu_model(),
-    }
-
-
-def gpu_names(backend: str) -> list[str]:
-    """Names of the GPUs the backend sees (e.g. 'NVIDIA H100 80GB HBM3'); [] without one."""
-    try:
-        if backend == "tensorflow":
-            import tensorflow as tf
-
-            return [
-                tf.config.experimental.get_device_details(d).get("device_name", d.name)
-                for d in tf.config.list_physical_devices("GPU")
-            ]
-        if backend == "jax":
-            import jax
-
-            return [d.device_kind for d in jax.devices() if d.platform == "gpu"]
-        if backend == "torch":
-            import torch
-
-            return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
-    except Exception:  # a broken driver must not fail a lesson's self-check
-        return []
-    return []
-
-
 def lesson_environment() -> dict:
-    """What a lesson ran on, for its report entry: `environment_report()` without the
-    interpreter's path, plus the machine (CPU count and model) and the GPU names."""
+    """What a lesson ran on, for its report entry: `environment_report()` (versions, machine,
+    devices) without the interpreter's path."""
     from course_lib.tools.env import environment_report
 
     environment = environment_report()
     environment.pop("executable", None)
-    environment.update(machine_info())
-    environment["gpu_names"] = gpu_names(environment["backend"])
     return environment
 
 
@@ -161,7 +114,7 @@ _LABELS = {
 
 def lesson_order(folder: Path | None = None) -> list[str]:
     """The lessons of lessons/ (or `folder`), in lesson order."""
-    return sorted(p.stem for p in (folder or lessons_dir()).glob("[0-9][0-9]_*.ipynb"))
+    return [path.stem for path in lesson_notebooks(folder)]
 
 
 def _machine_text(env: dict) -> str | None:
@@ -173,10 +126,8 @@ def _machine_text(env: dict) -> str | None:
         text += f", {env['cpu_count']} CPUs"
     if env.get("cpu_model"):
         text += f" ({env['cpu_model']})"
-    gpus = env.get("gpu_names")
-    if gpus is None and "gpu" in env:
-        gpus = ["GPU"] if env["gpu"] else []
-    if gpus is not None:
+    if "devices" in env:  # 'GPU:0 NVIDIA H100 80GB HBM3' -> 'NVIDIA H100 80GB HBM3'
+        gpus = [d.partition(" ")[2] or d for d in env["devices"] if d.startswith("GPU")]
         text += f", GPU: {', '.join(gpus)}" if gpus else ", no GPU"
     return text
 

@@ -12,14 +12,10 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from course_lib.paths import build_dir, lessons_dir
+from course_lib.paths import build_dir, lesson_notebooks
+from course_lib.tools.env import machine_info
 from course_lib.tools.profiles import CELL_TIMEOUT, active_profile, check_profile
-from course_lib.tools.report import (
-    REPORT_NAME,
-    machine_info,
-    merge_report_entry,
-    report_lock,
-)
+from course_lib.tools.report import REPORT_NAME, merge_report_entry, report_lock
 
 INLINE_FIGURES = "module://matplotlib_inline.backend_inline"
 
@@ -37,8 +33,7 @@ class CurrentEnvKernelSpecs(KernelSpecManager):
 
 def lesson_paths(names=None, folder: Path | None = None) -> list[Path]:
     """Resolve lesson names ('00', '00_setup', 'lessons/00_setup.ipynb'); none means all."""
-    folder = folder or lessons_dir()
-    available = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+    available = lesson_notebooks(folder)
     if not names:
         return available
     chosen = []

@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 
 from course_lib.files import atomic_write_text
-from course_lib.paths import build_dir, lessons_dir
+from course_lib.paths import build_dir, lesson_notebooks
 
 # The lecture decks of ../shared/slides/ that [lesson].slides in course_lib/config/ names, as a
 # reader knows them.
@@ -350,7 +350,7 @@ def stale_lessons(build: Path | None = None) -> list[str]:
     """Lessons whose executed copy is missing or older than the lesson notebook."""
     executed = (build or build_dir()) / "executed"
     stale = []
-    for path in sorted(lessons_dir().glob("[0-9][0-9]_*.ipynb")):
+    for path in lesson_notebooks():
         done = executed / path.name
         if not done.is_file() or done.stat().st_mtime < path.stat().st_mtime:
             stale.append(path.stem)
@@ -362,7 +362,7 @@ def build_site(build: Path | None = None, out: Path | None = None) -> Path:
     `<build>/site/` (or `out`); returns the index page's path."""
     build = Path(build or build_dir())
     out = Path(out or build / "site")
-    executed = sorted((build / "executed").glob("[0-9][0-9]_*.ipynb"))
+    executed = lesson_notebooks(build / "executed")
     if not executed:
         raise FileNotFoundError(f"no executed lessons in {build / 'executed'}: run `make run`")
     report_path = build / "report.json"
