@@ -275,3 +275,24 @@ def test_the_row_parser_sees_a_row():
     assert _rows("| `04_autoencoder` | 1.0 | 2/2 | x 1 (>= 0) |\n") == {
         "04_autoencoder": ["1.0", "2/2", "x 1 (>= 0)"]
     }
+
+
+def test_course_report_command(tmp_path, monkeypatch, capsys, config_dir):
+    from course_lib.tools import cli
+
+    build = tmp_path / "build"
+    build.mkdir()
+    runs = {"00_alpha": _entry(1.0, [("accuracy", 0.95, ">= 0.9", True)])}
+    (build / "report.json").write_text(json.dumps(runs), encoding="utf-8")
+    assert cli.main(["report", "--build", str(build)]) == 0
+    assert "00_alpha" in capsys.readouterr().out
+    out = tmp_path / "results.md"
+    assert cli.main(["report", "--markdown", "--build", str(build), "--out", str(out)]) == 0
+    assert out.is_file() and capsys.readouterr().out == f"wrote {out}\n"
+    # misuse and a missing report: one line naming the fix, no traceback
+    assert cli.main(["report", "--markdown", "--build", str(tmp_path / "none")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "run make run first" in err
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["report", "--out", str(out)])
+    assert stop.value.code == 2 and "--out needs --markdown" in capsys.readouterr().err

@@ -49,18 +49,21 @@ def _run(args) -> int:
 
 def _report(args) -> int:
     """`course report`: the run table of report.json, or with --markdown docs/results.md."""
-    from course_lib.tools.report import REPORT_NAME, ReportError, load_report, write_results
+    from course_lib.paths import build_dir
+    from course_lib.tools.report import (
+        REPORT_NAME,
+        RESULTS_PATH,
+        ReportError,
+        load_report,
+        write_results,
+    )
 
     try:
         if not args.markdown:
-            from course_lib.paths import build_dir
-            from course_lib.tools.report import lesson_order
             from course_lib.tools.runner import format_results
 
             report = load_report(Path(args.build or build_dir()) / REPORT_NAME)
-            order = lesson_order()
-            names = sorted(report, key=lambda n: (n not in order, n))
-            print(format_results({name: report[name] for name in names}))
+            print(format_results({name: report[name] for name in sorted(report)}))
             return 0
         written = write_results(args.build, args.out)
     except ReportError as err:
@@ -73,7 +76,8 @@ def _report(args) -> int:
         )
         return 1
     except OSError as err:
-        print(f"course report: cannot write {args.out}: {err.strerror or err}", file=sys.stderr)
+        target = args.out or RESULTS_PATH
+        print(f"course report: cannot write {target}: {err.strerror or err}", file=sys.stderr)
         return 1
     if written is not None:
         print(f"wrote {written}")
