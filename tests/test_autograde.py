@@ -92,14 +92,30 @@ def test_nbgrader_releases_and_autogrades(path, course):
     seconds = time.perf_counter() - start
     print(f"{lesson}: autograde of 2 submissions in {seconds:.1f} s")
 
-    points = total_points(source)
+    auto_points = total_points(source, kind="auto")
+    written = {
+        meta["grade_id"]: meta["points"]
+        for meta in (c.metadata.get("nbgrader", {}) for c in source.cells)
+        if meta.get("grade") and meta.get("solution")
+    }
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         solved = gradebook.find_submission(lesson, "solved")
         unanswered = gradebook.find_submission(lesson, "unanswered")
-        assert solved.max_score == points >= 2
-        assert solved.score == points, _errors(
+        assert solved.max_score == total_points(source) == auto_points + sum(written.values())
+        assert auto_points >= 2 and written, "each lesson: autograded exercises and a written one"
+        # The autograded points are all earned; the written answers wait for the instructor.
+        assert solved.score == auto_points, _errors(
             nbformat.read(course / "autograded/solved" / lesson / path.name, as_version=4)
         )
+        assert solved.needs_manual_grade
+        for grade_id, points in written.items():
+            cell = gradebook.find_grade_cell(grade_id, lesson, lesson)
+            assert cell.max_score == points and cell.cell_type == "markdown"
+            grade = gradebook.find_grade(grade_id, lesson, lesson, "solved")
+            assert grade.needs_manual_grade and grade.max_score == points
+            # An untouched answer scores 0 without the instructor reading it.
+            blank = gradebook.find_grade(grade_id, lesson, lesson, "unanswered")
+            assert blank.score == 0 and not blank.needs_manual_grade
         assert unanswered.score == 0
 
     solved_errors = _errors(

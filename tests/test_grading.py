@@ -103,6 +103,67 @@ def test_exercise_without_check_or_solution_is_reported():
     assert "before any" in metadata_problems(orphan)[0]
 
 
+WRITTEN = (
+    "### BEGIN SOLUTION\n<!-- answer: why_double -->\n**解答例.** Two copies of x.\n"
+    "### END SOLUTION"
+)
+
+
+def test_written_answer_is_a_manually_graded_cell():
+    nb = _lesson(
+        new_markdown_cell("**演習 3.** (記述) Why is `double(x)` twice x?"),
+        new_markdown_cell(WRITTEN),
+    )
+    exercises = find_exercises(nb)
+    assert [(e.number, e.statement, e.written, e.answers, e.test, e.name) for e in exercises][
+        2
+    ] == (3, 9, 10, [], None, "why_double")
+    assert sync_metadata(nb) is True
+    meta = nb.cells[10].metadata["nbgrader"]
+    assert meta["solution"] and meta["grade"] and not meta["locked"]
+    assert meta["grade_id"] == "why_double" and meta["points"] == DEFAULT_POINTS
+    assert nb.cells[9].metadata["nbgrader"]["locked"]
+    assert nb.cells[11].metadata["nbgrader"]["grade_id"] == "self_check"  # not a test cell
+    assert metadata_problems(nb) == []
+    assert total_points(nb, kind="auto") == 2 and total_points(nb, kind="manual") == 1
+    assert total_points(nb) == 3
+    nb.cells[10].metadata["nbgrader"]["points"] = 3  # the instructor's points are kept
+    assert sync_metadata(nb) is False and total_points(nb, kind="manual") == 3
+    with pytest.raises(ValueError, match="kind"):
+        total_points(nb, kind="hand")
+
+
+def test_written_answer_problems_are_named():
+    unnamed = _lesson(
+        new_markdown_cell("**演習 3.** (記述) Why?"),
+        new_markdown_cell("### BEGIN SOLUTION\nBecause.\n### END SOLUTION"),
+    )
+    assert any("<!-- answer: name -->" in p for p in metadata_problems(unnamed))
+    untagged = _lesson(new_markdown_cell("**演習 3.** Why?"), new_markdown_cell(WRITTEN))
+    assert any("lacks '(記述)'" in p for p in metadata_problems(untagged))
+    missing = _lesson(new_markdown_cell("**演習 3.** (記述) Why?"))
+    assert any("no markdown answer cell" in p for p in metadata_problems(missing))
+    twice = _lesson(
+        new_markdown_cell("**演習 3.** (記述) Why?"),
+        new_markdown_cell(WRITTEN),
+        new_code_cell("### BEGIN SOLUTION\nx = 1\n### END SOLUTION"),
+    )
+    assert "give it its own" in metadata_problems(twice)[0]
+    orphan = new_notebook(cells=[new_markdown_cell(WRITTEN)])
+    assert "before any" in metadata_problems(orphan)[0]
+
+
+def test_written_answer_is_replaced_in_the_student_copy():
+    from course_lib.tools.release import ANSWER_STUB, student_notebook
+
+    nb = _lesson(new_markdown_cell("**演習 3.** (記述) Why?"), new_markdown_cell(WRITTEN))
+    sync_metadata(nb)
+    student = student_notebook(nb, "99_demo.ipynb")
+    assert student.cells[10].source.strip() == ANSWER_STUB
+    assert student.cells[10].metadata["nbgrader"]["grade"]
+    assert "Two copies" not in "\n".join(c.source for c in student.cells)
+
+
 def test_expected_metadata_keeps_hidden_tests_in_graded_cells():
     nb = _lesson()
     wanted = expected_metadata(nb)
@@ -114,4 +175,7 @@ def test_lesson_metadata_agrees_with_its_markers(path):
     nb = nbformat.read(path, as_version=4)
     problems = metadata_problems(nb)
     assert problems == [], f"{path.stem}: run `course metadata {path.stem[:2]}`: {problems}"
-    assert total_points(nb) >= 2
+    assert total_points(nb, kind="auto") >= 2
+    # Each lesson has one written question, graded by hand.
+    written = [e for e in find_exercises(nb) if e.written is not None]
+    assert len(written) == 1, f"{path.stem}: {len(written)} written questions, want 1"

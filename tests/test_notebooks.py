@@ -99,16 +99,45 @@ def test_has_budget_and_targets_for_every_profile(lesson):
         assert len(targets) >= 2
 
 
-def _marker_lines(nb, marker):
-    return sum(line.strip() == marker for c in nb.cells for line in c.source.splitlines())
+def _marker_lines(nb, marker, cell_type=None):
+    return sum(
+        line.strip() == marker
+        for c in nb.cells
+        if cell_type in (None, c.cell_type)
+        for line in c.source.splitlines()
+    )
 
 
 def test_has_exercises_that_release_cleanly(lesson):
     name, nb = lesson
     assert any("演習" in c.source for c in nb.cells if c.cell_type == "markdown")
-    assert _marker_lines(nb, "### BEGIN SOLUTION") >= 2
+    assert _marker_lines(nb, "### BEGIN SOLUTION", "code") >= 2
     student = student_notebook(nb, name)
     assert _marker_lines(student, "### BEGIN SOLUTION") == 0
     assert _marker_lines(student, "raise NotImplementedError()") == _marker_lines(
-        nb, "### BEGIN SOLUTION"
+        nb, "### BEGIN SOLUTION", "code"
     )
+    # A written answer becomes nbgrader's text stub.
+    assert _marker_lines(student, "YOUR ANSWER HERE", "markdown") == _marker_lines(
+        nb, "### BEGIN SOLUTION", "markdown"
+    )
+
+
+HEADING = re.compile(r"^##\s+(\d+)\.\s+(\S+)", re.MULTILINE)
+
+
+def test_ends_with_summary_exercises_and_self_check(lesson):
+    # The closing sections, in order: まとめ (what the lesson showed), 演習, セルフチェック; at
+    # least one exercise is checked by hidden tests (an experiment whose outcome is re-measured).
+    name, nb = lesson
+    headings = [
+        (int(m.group(1)), m.group(2))
+        for c in nb.cells
+        if c.cell_type == "markdown"
+        for m in HEADING.finditer(c.source)
+    ]
+    numbers = [number for number, _ in headings]
+    assert numbers == list(range(1, len(numbers) + 1)), f"{name}: sections numbered {numbers}"
+    last = [title for _, title in headings[-3:]]
+    assert last == ["まとめ", "演習", "セルフチェック"], f"{name}: the last sections are {last}"
+    assert _marker_lines(nb, "### BEGIN HIDDEN TESTS", "code") >= 1, f"{name}: no hidden tests"

@@ -138,7 +138,8 @@ def _metadata(args) -> int:
         if changed:
             nbformat.write(nb, path)
         state = "updated" if changed else "unchanged"
-        print(f"{path.name}: {state}, {total_points(nb):g} points")
+        auto, manual = total_points(nb, kind="auto"), total_points(nb, kind="manual")
+        print(f"{path.name}: {state}, {auto:g} points autograded + {manual:g} graded by hand")
     if args.check and not failed:
         print(f"nbgrader metadata agrees with the markers in {len(paths)} lessons")
     return 1 if failed else 0

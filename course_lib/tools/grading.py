@@ -1,12 +1,17 @@
 """nbgrader cell metadata for the lessons' exercises, derived from their markers.
 
-An exercise is a markdown cell that states it ("**演習 N.**", read-only), the code cells after it
-that hold `### BEGIN SOLUTION` (nbgrader solution cells, the student's answer), and the first
-code cell after those (the autograded test cell, locked, with points; hidden tests inside it).
+An exercise is a markdown cell that states it ("**演習 N.**", read-only), then either
+- code: the code cells after it that hold `### BEGIN SOLUTION` (nbgrader solution cells, the
+  student's answer), and the first code cell after those (the autograded test cell, locked,
+  with points; hidden tests inside it); or
+- written ("**演習 N.** (記述) ..."): one markdown cell whose model answer sits between the
+  markers (an nbgrader manually graded answer cell with points; students see YOUR ANSWER HERE),
+  named by a line `<!-- answer: name -->` inside the region.
 The lesson's self-check cell (`cl.check_targets()`) is read-only too. Grade ids are named after
-the exercise's answer (the function it defines or the first variable it sets), not a counter,
-so they stay put when a lesson gains a section. `course metadata` writes the metadata into the
-lessons; `course metadata --check` (and tests/test_grading.py) fails where it disagrees.
+the exercise's answer (the function it defines, the first variable it sets, the written
+answer's name), not a counter, so they stay put when a lesson gains a section.
+`course metadata` writes the metadata into the lessons; `course metadata --check` (and
+tests/test_grading.py) fails where it disagrees.
 """
 
 import re
@@ -21,6 +26,8 @@ DEFAULT_POINTS = 1
 SELF_CHECK_SOURCE = "cl.check_targets()"
 
 _STATEMENT = re.compile(r"\*\*演習\s*(\d+)\s*\.?\*\*")
+_WRITTEN_TAG = "(記述)"
+_WRITTEN_NAME = re.compile(r"<!--\s*answer:\s*([A-Za-z_]\w*)\s*-->")
 _DEFINED = re.compile(r"^\s*(?:def|class)\s+([A-Za-z_]\w*)|^\s*([A-Za-z_]\w*)\s*(?::[^=]+)?=[^=]")
 
 
@@ -32,7 +39,9 @@ class Exercise:
     statement: int
     answers: list[int] = field(default_factory=list)
     test: int | None = None
+    written: int | None = None
     name: str = ""
+    written_tag: bool = False
 
 
 def _marker_lines(cell: NotebookNode, marker: str) -> list[int]:
@@ -53,12 +62,32 @@ def _answer_name(cell: NotebookNode) -> str | None:
     return None
 
 
+def _written_name(cell: NotebookNode) -> str | None:
+    """The name a written answer gives itself: `<!-- answer: name -->`."""
+    m = _WRITTEN_NAME.search(cell.source)
+    return m.group(1) if m else None
+
+
 def find_exercises(nb: NotebookNode) -> list[Exercise]:
     """The lesson's exercises in order; raises ValueError if a solution has no statement."""
     exercises: list[Exercise] = []
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown" and (m := _STATEMENT.search(cell.source)):
-            exercises.append(Exercise(int(m.group(1)), index))
+            tagged = _WRITTEN_TAG in cell.source[m.end() : m.end() + 20]
+            exercises.append(Exercise(int(m.group(1)), index, written_tag=tagged))
+            continue
+        if cell.cell_type == "markdown" and _marker_lines(cell, BEGIN_SOLUTION):
+            if not exercises:
+                raise ValueError(
+                    f"cell {index}: a written answer before any '**演習 N.**' statement"
+                )
+            current = exercises[-1]
+            if current.answers or current.written is not None:
+                raise ValueError(
+                    f"cell {index}: a second answer for exercise {current.number}; give it its own "
+                    "'**演習 N.**' statement"
+                )
+            current.written = index
             continue
         if cell.cell_type != "code" or not exercises:
             if cell.cell_type == "code" and _marker_lines(cell, BEGIN_SOLUTION):
@@ -66,10 +95,10 @@ def find_exercises(nb: NotebookNode) -> list[Exercise]:
             continue
         current = exercises[-1]
         if _marker_lines(cell, BEGIN_SOLUTION):
-            if current.test is not None:
+            if current.test is not None or current.written is not None:
                 raise ValueError(
                     f"cell {index}: a second solution after exercise {current.number}'s test "
-                    "cell; give it its own '**演習 N.**' statement"
+                    "cell or written answer; give it its own '**演習 N.**' statement"
                 )
             current.answers.append(index)
         elif current.answers and current.test is None and cell.source.strip() != SELF_CHECK_SOURCE:
@@ -79,6 +108,8 @@ def find_exercises(nb: NotebookNode) -> list[Exercise]:
             exercise.name = _answer_name(nb.cells[exercise.answers[0]]) or (
                 f"exercise_{exercise.number}"
             )
+        elif exercise.written is not None:
+            exercise.name = _written_name(nb.cells[exercise.written]) or ""
     return exercises
 
 
@@ -100,6 +131,14 @@ def expected_metadata(nb: NotebookNode) -> dict[int, dict]:
     """{cell index: nbgrader metadata} for every cell that needs some; existing points kept."""
     wanted: dict[int, dict] = {}
     for exercise in find_exercises(nb):
+        if exercise.written is not None and exercise.name:
+            old = nb.cells[exercise.written].metadata.get("nbgrader", {})
+            points = old.get("points") or DEFAULT_POINTS
+            wanted[exercise.statement] = _meta(f"{exercise.name}_statement", locked=True)
+            wanted[exercise.written] = _meta(
+                exercise.name, solution=True, grade=True, points=points
+            )
+            continue
         if not exercise.answers:
             continue  # a statement without a solution cell: metadata_problems reports it
         name = exercise.name
@@ -140,7 +179,19 @@ def metadata_problems(nb: NotebookNode) -> list[str]:
     problems = []
     for exercise in exercises:
         where = f"exercise {exercise.number} (cell {exercise.statement})"
-        if not exercise.answers:
+        if exercise.written is not None:
+            if not exercise.name:
+                problems.append(
+                    f"{where}: the written answer (cell {exercise.written}) needs a line "
+                    "'<!-- answer: name -->' inside its solution region"
+                )
+            if not exercise.written_tag:
+                problems.append(
+                    f"{where}: a written answer, but the statement lacks '{_WRITTEN_TAG}'"
+                )
+        elif exercise.written_tag:
+            problems.append(f"{where}: marked {_WRITTEN_TAG} but no markdown answer cell follows")
+        elif not exercise.answers:
             problems.append(f"{where}: no code cell with {BEGIN_SOLUTION!r}")
         elif exercise.test is None:
             problems.append(f"{where}: no code cell after the solution to check it")
@@ -164,10 +215,17 @@ def metadata_problems(nb: NotebookNode) -> list[str]:
     return problems
 
 
-def total_points(nb: NotebookNode) -> float:
-    """Points of the lesson's autograded test cells."""
-    return sum(
-        cell.metadata["nbgrader"].get("points", 0)
-        for cell in nb.cells
-        if cell.metadata.get("nbgrader", {}).get("grade")
-    )
+def total_points(nb: NotebookNode, *, kind: str = "all") -> float:
+    """Points of the lesson's graded cells: "all", "auto" (autograded test cells) or "manual"
+    (written answers, graded by hand)."""
+    if kind not in ("all", "auto", "manual"):
+        raise ValueError(f"kind must be 'all', 'auto' or 'manual', not {kind!r}")
+    total = 0
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if not meta.get("grade"):
+            continue
+        manual = bool(meta.get("solution"))
+        if kind == "all" or (kind == "manual") == manual:
+            total += meta.get("points", 0)
+    return total
