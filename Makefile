@@ -48,7 +48,7 @@ lint: $(STAMP)
 
 format: $(STAMP)
 	$(BIN)/ruff format course_lib tests lessons
-	$(BIN)/nbstripout lessons/*.ipynb tests/fixtures/*.ipynb
+	$(BIN)/nbstripout --keep-id lessons/*.ipynb tests/fixtures/*.ipynb
 
 # Unit tests of course_lib, then every lesson under nbval in $(PROFILE) (default smoke), on
 # $KERAS_BACKEND; prints the seconds each lesson took.
