@@ -141,3 +141,11 @@ def test_ends_with_summary_exercises_and_self_check(lesson):
     last = [title for _, title in headings[-3:]]
     assert last == ["まとめ", "演習", "セルフチェック"], f"{name}: the last sections are {last}"
     assert _marker_lines(nb, "### BEGIN HIDDEN TESTS", "code") >= 1, f"{name}: no hidden tests"
+    experiments = [
+        c
+        for c in nb.cells
+        if c.cell_type == "markdown" and re.search(r"\*\*演習 \d+\.\*\* \(実験\)", c.source)
+    ]
+    assert experiments, (
+        f"{name}: no exercise marked (実験) (an experiment a hidden test re-measures)"
+    )
